@@ -1,0 +1,204 @@
+// Package catalog owns the manifest chain: appending with fencing, reading
+// and verifying it, resolving refs, and answering which objects hold a table
+// at a commit.
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/binlake/binlake/layout"
+)
+
+// ErrFenced is returned by Append when another writer created the next
+// manifest first: this writer must stop.
+var ErrFenced = errors.New("another writer extended the chain")
+
+// ErrEmpty is returned when a chain has no commits yet.
+var ErrEmpty = errors.New("the chain has no commits yet")
+
+// Chain is an in-memory view of a store's manifest chain. It is not safe for
+// concurrent use; the ingest task owns one for appending, and each query
+// builds its own.
+type Chain struct {
+	store     layout.Store
+	manifests []*layout.Manifest // manifests[i].Seq == i+1
+	headHash  string
+	commits   []layout.Commit // commits[i].N == i+1
+	tables    map[layout.TableRef]*tableHistory
+}
+
+type tableHistory struct {
+	versions []layout.TableSchema // by Version, from 1
+	objects  []layout.Object      // in chain order
+}
+
+// Open reads and verifies every manifest of the store's chain. An empty store
+// gives an empty chain.
+func Open(ctx context.Context, store layout.Store) (*Chain, error) {
+	c := &Chain{store: store, tables: map[layout.TableRef]*tableHistory{}}
+	if err := c.Refresh(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Refresh reads the manifests added since the chain was opened or last
+// refreshed.
+func (c *Chain) Refresh(ctx context.Context) error {
+	after := ""
+	if n := len(c.manifests); n > 0 {
+		after = layout.ManifestKey(uint64(n))
+	}
+	keys, err := c.store.List(ctx, layout.ManifestPrefix(), after)
+	if err != nil {
+		return fmt.Errorf("list manifests: %w", err)
+	}
+	for _, key := range keys {
+		seq, err := layout.ParseManifestKey(key)
+		if err != nil {
+			return fmt.Errorf("read chain: %w", err)
+		}
+		if want := uint64(len(c.manifests)) + 1; seq != want {
+			return fmt.Errorf("read chain: found manifest %d where %d was expected: the chain has a gap", seq, want)
+		}
+		b, err := c.store.Get(ctx, key)
+		if err != nil {
+			return fmt.Errorf("read manifest %d: %w", seq, err)
+		}
+		m, err := layout.DecodeManifest(b)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", key, err)
+		}
+		if err := c.add(m, b); err != nil {
+			return fmt.Errorf("read %s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+// add links a decoded manifest onto the in-memory chain after checking that
+// it continues it.
+func (c *Chain) add(m *layout.Manifest, raw []byte) error {
+	if m.Seq != uint64(len(c.manifests))+1 {
+		return fmt.Errorf("manifest says seq %d, expected %d", m.Seq, len(c.manifests)+1)
+	}
+	if m.Prev != c.headHash {
+		return fmt.Errorf("previous-manifest hash %s does not match manifest %d's hash %s: the chain was altered", m.Prev, m.Seq-1, c.headHash)
+	}
+	if len(m.Commits) > 0 && m.Commits[0].N != uint64(len(c.commits))+1 {
+		return fmt.Errorf("first commit %d does not follow commit %d", m.Commits[0].N, len(c.commits))
+	}
+	if len(c.manifests) > 0 {
+		if src := c.manifests[0].Source; m.Source.Flavor != src.Flavor || m.Source.ServerID != src.ServerID || m.Source.UUID != src.UUID {
+			return fmt.Errorf("source %+v differs from the chain's source %+v", m.Source, src)
+		}
+	}
+	for _, s := range m.Schemas {
+		h := c.history(s.DB, s.Table)
+		if s.Version != len(h.versions)+1 {
+			return fmt.Errorf("schema of %s.%s: version %d follows version %d", s.DB, s.Table, s.Version, len(h.versions))
+		}
+		h.versions = append(h.versions, s)
+	}
+	for _, o := range m.Objects {
+		h := c.history(o.DB, o.Table)
+		if o.SchemaVersion < 1 || o.SchemaVersion > len(h.versions) {
+			return fmt.Errorf("object %s: %s.%s has no schema version %d", o.Key, o.DB, o.Table, o.SchemaVersion)
+		}
+		h.objects = append(h.objects, o)
+	}
+	c.manifests = append(c.manifests, m)
+	c.commits = append(c.commits, m.Commits...)
+	c.headHash = layout.Hash(raw)
+	return nil
+}
+
+func (c *Chain) history(db, table string) *tableHistory {
+	ref := layout.TableRef{DB: db, Table: table}
+	h := c.tables[ref]
+	if h == nil {
+		h = &tableHistory{}
+		c.tables[ref] = h
+	}
+	return h
+}
+
+// Append makes m the next manifest: it fills in Seq and Prev and creates the
+// manifest object only if absent. That create is the commit point; if
+// another writer created it first, Append returns ErrFenced and changes
+// nothing.
+func (c *Chain) Append(ctx context.Context, m *layout.Manifest) error {
+	m.Format = layout.FormatVersion
+	m.Seq = uint64(len(c.manifests)) + 1
+	m.Prev = c.headHash
+	b, err := layout.EncodeManifest(m)
+	if err != nil {
+		return err
+	}
+	if _, err := layout.DecodeManifest(b); err != nil {
+		return fmt.Errorf("append manifest %d: refusing to write an invalid manifest: %w", m.Seq, err)
+	}
+	if err := c.store.Create(ctx, layout.ManifestKey(m.Seq), b); err != nil {
+		if errors.Is(err, layout.ErrExists) {
+			return fmt.Errorf("append manifest %d: %w", m.Seq, ErrFenced)
+		}
+		return fmt.Errorf("append manifest %d: %w", m.Seq, err)
+	}
+	if err := c.add(m, b); err != nil {
+		return fmt.Errorf("append manifest %d: %w", m.Seq, err)
+	}
+	return nil
+}
+
+// Store is the store the chain lives in.
+func (c *Chain) Store() layout.Store { return c.store }
+
+// Manifests returns the chain's manifests, oldest first. Callers must not
+// modify them.
+func (c *Chain) Manifests() []*layout.Manifest { return c.manifests }
+
+// Head returns the newest manifest, or nil for an empty chain.
+func (c *Chain) Head() *layout.Manifest {
+	if len(c.manifests) == 0 {
+		return nil
+	}
+	return c.manifests[len(c.manifests)-1]
+}
+
+// Commits returns every commit, oldest first. Callers must not modify it.
+func (c *Chain) Commits() []layout.Commit { return c.commits }
+
+// LastCommit is the number of the newest commit, 0 for an empty chain.
+func (c *Chain) LastCommit() uint64 { return uint64(len(c.commits)) }
+
+// Commit returns commit n.
+func (c *Chain) Commit(n uint64) (layout.Commit, bool) {
+	if n == 0 || n > uint64(len(c.commits)) {
+		return layout.Commit{}, false
+	}
+	return c.commits[n-1], true
+}
+
+// Schemas returns every schema version of a table, oldest first.
+func (c *Chain) Schemas(db, table string) []layout.TableSchema {
+	if h := c.tables[layout.TableRef{DB: db, Table: table}]; h != nil {
+		return h.versions
+	}
+	return nil
+}
+
+// LatestSchemas returns the newest schema version of every table the chain
+// knows, dropped tables included, sorted by name.
+func (c *Chain) LatestSchemas() []layout.TableSchema {
+	var out []layout.TableSchema
+	for _, h := range c.tables {
+		if n := len(h.versions); n > 0 {
+			out = append(out, h.versions[n-1])
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
+	return out
+}

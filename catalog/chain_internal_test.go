@@ -1,0 +1,178 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/binlake/binlake/layout"
+)
+
+var t0 = time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+
+func testSchema(version int, since uint64) layout.TableSchema {
+	return layout.TableSchema{DB: "shop", Table: "orders", Version: version, Since: since,
+		Columns: []layout.Column{{Name: "id", Kind: layout.KindInt, SQLType: "int", Width: 4}}, PrimaryKey: []int{0}}
+}
+
+func commits(first, n uint64) []layout.Commit {
+	var out []layout.Commit
+	for i := first; i < first+n; i++ {
+		out = append(out, layout.Commit{N: i, Kind: layout.CommitDML, GTID: "0-1-" + itoa(i*2), File: "bin.000001",
+			Pos: uint32(100 * i), Time: t0.Add(time.Duration(i) * time.Second)})
+	}
+	return out
+}
+
+func itoa(n uint64) string { return strings.TrimSpace(strings.Repeat(" ", 0) + uintString(n)) }
+
+func uintString(n uint64) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; n > 0; n /= 10 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+	}
+	return string(b)
+}
+
+func segment(version int, first, last uint64) layout.Object {
+	return layout.Object{Key: layout.SegmentKey("shop", "orders", version, first, last, strings.Repeat("a", 64)),
+		SHA256: strings.Repeat("a", 64), Kind: layout.ObjectSegment, DB: "shop", Table: "orders",
+		SchemaVersion: version, First: first, Last: last}
+}
+
+func buildChain(t *testing.T) (*Chain, *memStore) {
+	t.Helper()
+	ctx := context.Background()
+	st := newMemStore()
+	c, err := Open(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := layout.Source{Flavor: "mariadb", ServerID: 1, Origin: "live"}
+	m1 := &layout.Manifest{Source: src, Commits: commits(1, 3), Schemas: []layout.TableSchema{testSchema(1, 1)},
+		Objects: []layout.Object{segment(1, 1, 3)}}
+	v2 := testSchema(2, 4)
+	v2.Origins = []layout.ColumnOrigin{{From: 0}}
+	m2 := &layout.Manifest{Source: src, Commits: commits(4, 3), Schemas: []layout.TableSchema{v2},
+		Objects: []layout.Object{segment(2, 5, 6)}}
+	for _, m := range []*layout.Manifest{m1, m2} {
+		if err := c.Append(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c, st
+}
+
+func TestAppendAndReopen(t *testing.T) {
+	c, st := buildChain(t)
+	again, err := Open(context.Background(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.LastCommit() != 6 || again.headHash != c.headHash || len(again.Schemas("shop", "orders")) != 2 {
+		t.Fatalf("reopened chain differs: %d commits", again.LastCommit())
+	}
+}
+
+func TestAppendFenced(t *testing.T) {
+	ctx := context.Background()
+	c, st := buildChain(t)
+	rival, err := Open(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := layout.Source{Flavor: "mariadb", ServerID: 1}
+	if err := rival.Append(ctx, &layout.Manifest{Source: src, Commits: commits(7, 1)}); err != nil {
+		t.Fatal(err)
+	}
+	err = c.Append(ctx, &layout.Manifest{Source: src, Commits: commits(7, 1)})
+	if !errors.Is(err, ErrFenced) {
+		t.Fatalf("second writer got %v, want ErrFenced", err)
+	}
+	if c.LastCommit() != 6 {
+		t.Fatalf("fenced append changed the chain")
+	}
+}
+
+func TestOpenDetectsTampering(t *testing.T) {
+	_, st := buildChain(t)
+	key := layout.ManifestKey(1)
+	st.objs[key] = []byte(strings.Replace(string(st.objs[key]), `"pos": 100`, `"pos": 101`, 1))
+	_, err := Open(context.Background(), st)
+	if err == nil || !strings.Contains(err.Error(), "the chain was altered") {
+		t.Fatalf("got %v, want a broken-link error", err)
+	}
+}
+
+func TestOpenDetectsGap(t *testing.T) {
+	_, st := buildChain(t)
+	delete(st.objs, layout.ManifestKey(1))
+	_, err := Open(context.Background(), st)
+	if err == nil || !strings.Contains(err.Error(), "gap") {
+		t.Fatalf("got %v, want a gap error", err)
+	}
+}
+
+func TestResolve(t *testing.T) {
+	c, _ := buildChain(t)
+	tests := []struct {
+		ref  string
+		want uint64
+		err  string
+	}{
+		{ref: "HEAD", want: 6},
+		{ref: "head~2", want: 4},
+		{ref: "HEAD~6", err: "only 6 commits"},
+		{ref: "3", want: 3},
+		{ref: "7", err: "commits run from 1 to 6"},
+		{ref: "0-1-8", want: 4},
+		{ref: "0-1-9", want: 4},
+		{ref: "0-2-9", want: 4},
+		{ref: "1-1-9", err: "no commit at or before GTID"},
+		{ref: "bin.000001:450", want: 4},
+		{ref: "bin.000000:450", err: "chain starts after"},
+		{ref: "bin.000002:1", want: 6},
+		{ref: t0.Add(5 * time.Second).Format(time.RFC3339), want: 5},
+		{ref: t0.Add(5500 * time.Millisecond).Format(time.RFC3339Nano), want: 5},
+		{ref: t0.Format(time.RFC3339), err: "first commit is at"},
+		{ref: "yesterday", err: "accepted forms"},
+	}
+	for _, tt := range tests {
+		got, err := c.Resolve(tt.ref)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("Resolve(%q) = %d, %v; want error with %q", tt.ref, got, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("Resolve(%q) = %d, %v; want %d", tt.ref, got, err, tt.want)
+		}
+	}
+}
+
+func TestTableAt(t *testing.T) {
+	c, _ := buildChain(t)
+	st, err := c.TableAt("shop", "orders", 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Schema.Version != 2 || st.From != 3 || st.Base == nil || len(st.Segments) != 1 {
+		t.Fatalf("state at 6: %+v", st)
+	}
+	if b := st.Base; b.Schema.Version != 1 || b.Commit != 3 || len(b.Segments) != 1 || b.Base != nil {
+		t.Fatalf("base: %+v", b)
+	}
+	st, err = c.TableAt("shop", "orders", 2)
+	if err != nil || st.Schema.Version != 1 || len(st.Segments) != 1 {
+		t.Fatalf("state at 2: %+v %v", st, err)
+	}
+	if _, err := c.TableAt("shop", "nope", 6); !errors.Is(err, ErrNoTable) || !strings.Contains(err.Error(), "shop.orders") {
+		t.Fatalf("missing table: %v", err)
+	}
+}

@@ -1,0 +1,116 @@
+package catalog
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/binlake/binlake/layout"
+)
+
+// ErrNoTable is returned (wrapped) when a table does not exist at a commit.
+var ErrNoTable = fmt.Errorf("no such table")
+
+// TableState says how to build a table's contents as of one commit: start
+// from Base (mapped through Schema.Origins) or from Checkpoint, or from
+// nothing, then apply the change rows of Segments with commit numbers in
+// (From, Commit].
+type TableState struct {
+	Schema layout.TableSchema // the schema in force at Commit
+	Commit uint64
+	// From is the commit after which Segments' rows apply: the checkpoint's
+	// commit, or Schema.Since-1 (the rows of Since itself are included).
+	From uint64
+	// Checkpoint, when set, holds the full table at From.
+	Checkpoint *layout.Object
+	// Base, when set, is the previous schema version's state at Since-1,
+	// whose rows carry over through Schema.Origins.
+	Base     *TableState
+	Segments []layout.Object
+}
+
+// TableAt returns how to read db.table as of commit.
+func (c *Chain) TableAt(db, table string, commit uint64) (*TableState, error) {
+	h := c.tables[layout.TableRef{DB: db, Table: table}]
+	v := versionAt(h, commit)
+	if v == nil || v.Dropped {
+		return nil, fmt.Errorf("%s.%s at commit %d: %w (tables then: %s)", db, table, commit, ErrNoTable, c.tableList(commit))
+	}
+	st := &TableState{Schema: *v, Commit: commit, From: v.Since - 1}
+	if cp := latestCheckpoint(h, v.Version, commit); cp != nil {
+		st.Checkpoint, st.From = cp, cp.Last
+	} else if len(v.Origins) > 0 && !v.Truncated {
+		src := layout.TableRef{DB: db, Table: table}
+		if v.RenamedFrom != nil {
+			src = *v.RenamedFrom
+		}
+		base, err := c.TableAt(src.DB, src.Table, v.Since-1)
+		if err != nil {
+			return nil, fmt.Errorf("%s.%s version %d carries rows of %s: %w", db, table, v.Version, src, err)
+		}
+		st.Base = base
+	}
+	for _, o := range h.objects {
+		if o.Kind == layout.ObjectSegment && o.SchemaVersion == v.Version && o.Last > st.From && o.First <= commit {
+			st.Segments = append(st.Segments, o)
+		}
+	}
+	return st, nil
+}
+
+func versionAt(h *tableHistory, commit uint64) *layout.TableSchema {
+	if h == nil {
+		return nil
+	}
+	var v *layout.TableSchema
+	for i := range h.versions {
+		if h.versions[i].Since <= commit {
+			v = &h.versions[i]
+		}
+	}
+	return v
+}
+
+func latestCheckpoint(h *tableHistory, version int, commit uint64) *layout.Object {
+	var best *layout.Object
+	for i := range h.objects {
+		o := &h.objects[i]
+		if o.Kind == layout.ObjectCheckpoint && o.SchemaVersion == version && o.Last <= commit && (best == nil || o.Last > best.Last) {
+			best = o
+		}
+	}
+	return best
+}
+
+// TablesAt returns the tables that exist at commit, sorted by name.
+func (c *Chain) TablesAt(commit uint64) []layout.TableSchema {
+	var out []layout.TableSchema
+	for _, h := range c.tables {
+		if v := versionAt(h, commit); v != nil && !v.Dropped {
+			out = append(out, *v)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
+	return out
+}
+
+func (c *Chain) tableList(commit uint64) string {
+	ts := c.TablesAt(commit)
+	if len(ts) == 0 {
+		return "none"
+	}
+	names := make([]string, len(ts))
+	for i, t := range ts {
+		names[i] = t.Name()
+	}
+	return strings.Join(names, ", ")
+}
+
+// Objects returns every object the chain references, in chain order.
+func (c *Chain) Objects() []layout.Object {
+	var out []layout.Object
+	for _, m := range c.manifests {
+		out = append(out, m.Objects...)
+	}
+	return out
+}

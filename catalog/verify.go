@@ -1,0 +1,55 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/binlake/binlake/layout"
+)
+
+// VerifyReport is the result of walking a chain.
+type VerifyReport struct {
+	Manifests int
+	Commits   uint64
+	Objects   int
+	Bytes     int64
+}
+
+// Verify checks every object the chain references against the size and
+// SHA-256 its manifest recorded (the manifests themselves were checked link
+// by link when the chain was opened). It stops at the first break and names
+// it. progress, when set, is called after each object.
+func (c *Chain) Verify(ctx context.Context, progress func(done, total int)) (VerifyReport, error) {
+	objs := c.Objects()
+	rep := VerifyReport{Manifests: len(c.manifests), Commits: c.LastCommit(), Objects: len(objs)}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	done := make(chan int64, len(objs))
+	for _, o := range objs {
+		g.Go(func() error {
+			b, err := c.store.Get(gctx, o.Key)
+			if err != nil {
+				return fmt.Errorf("object %s (%s.%s, commits %d-%d): %w", o.Key, o.DB, o.Table, o.First, o.Last, err)
+			}
+			if int64(len(b)) != o.Size || layout.Hash(b) != o.SHA256 {
+				return fmt.Errorf("object %s (%s.%s, commits %d-%d) was altered: %d bytes with SHA-256 %s, the chain records %d bytes with %s",
+					o.Key, o.DB, o.Table, o.First, o.Last, len(b), layout.Hash(b), o.Size, o.SHA256)
+			}
+			done <- int64(len(b))
+			return nil
+		})
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- g.Wait(); close(done) }()
+	n := 0
+	for size := range done {
+		n++
+		rep.Bytes += size
+		if progress != nil {
+			progress(n, len(objs))
+		}
+	}
+	return rep, <-errc
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/binlake/binlake/catalog"
+	"github.com/binlake/binlake/query"
+)
+
+// outputFlags are the flags of commands that print results.
+type outputFlags struct {
+	format string
+	out    string
+}
+
+func (o *outputFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&o.format, "format", "table", "table, csv, jsonl or parquet")
+	cmd.Flags().StringVar(&o.out, "out", "", "write to this file instead of standard output")
+}
+
+// open returns the Output and a function that finishes it.
+func (o *outputFlags) open(stdout io.Writer) (query.Output, func() error, error) {
+	f, err := query.ParseFormat(o.format)
+	if err != nil {
+		return query.Output{}, nil, err
+	}
+	if f == query.FormatParquet || o.out == "" {
+		return query.Output{Format: f, W: stdout, Path: o.out}, func() error { return nil }, nil
+	}
+	file, err := os.Create(o.out)
+	if err != nil {
+		return query.Output{}, nil, fmt.Errorf("create output file: %w", err)
+	}
+	return query.Output{Format: f, W: file}, file.Close, nil
+}
+
+func newLogCmd(g *globals) *cobra.Command {
+	var o outputFlags
+	var f query.LogFilter
+	var since, until string
+	cmd := &cobra.Command{
+		Use:   "log",
+		Short: "List commits, newest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var err error
+			if f.Since, err = parseTime("--since", since); err != nil {
+				return err
+			}
+			if f.Until, err = parseTime("--until", until); err != nil {
+				return err
+			}
+			e, err := g.openEngine(cmd.Context())
+			if err != nil {
+				return err
+			}
+			out, done, err := o.open(cmd.OutOrStdout())
+			if err != nil {
+				return err
+			}
+			if err := e.Log(f, out); err != nil {
+				return err
+			}
+			return done()
+		},
+	}
+	o.add(cmd)
+	cmd.Flags().StringVar(&f.Table, "table", "", "only commits that touched db.table")
+	cmd.Flags().StringVar(&since, "since", "", "only commits at or after this RFC 3339 time")
+	cmd.Flags().StringVar(&until, "until", "", "only commits at or before this RFC 3339 time")
+	cmd.Flags().IntVarP(&f.Limit, "limit", "n", 0, "at most this many commits")
+	return cmd
+}
+
+func parseTime(flag, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return t, fmt.Errorf("%s %q: want an RFC 3339 time like 2026-11-22T14:02:00Z", flag, s)
+	}
+	return t, nil
+}
+
+func newAsOfCmd(g *globals) *cobra.Command {
+	var o outputFlags
+	var at string
+	cmd := &cobra.Command{
+		Use:   "asof DB.TABLE --at REF",
+		Short: "Print a table as it was at a commit",
+		Long:  "Prints a table exactly as the primary had it right after the commit REF names.\n\nREF is " + catalog.RefForms + ".",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, table, ok := splitTable(args[0])
+			if !ok {
+				return fmt.Errorf("table %q: name it as DB.TABLE", args[0])
+			}
+			e, err := g.openEngine(cmd.Context())
+			if err != nil {
+				return err
+			}
+			out, done, err := o.open(cmd.OutOrStdout())
+			if err != nil {
+				return err
+			}
+			if err := e.AsOf(cmd.Context(), db, table, at, out); err != nil {
+				return err
+			}
+			return done()
+		},
+	}
+	o.add(cmd)
+	cmd.Flags().StringVar(&at, "at", "HEAD", "the commit: "+catalog.RefForms)
+	return cmd
+}
+
+func newSQLCmd(g *globals) *cobra.Command {
+	var o outputFlags
+	var at string
+	cmd := &cobra.Command{
+		Use:   `sql --at REF "SELECT ..."`,
+		Short: "Run DuckDB SQL over every table as it was at a commit",
+		Long: `Runs a DuckDB query in which every replicated table is visible under its own
+name (db.table, or just table) as it was right after the commit REF names.
+The query can read nothing but those tables.
+
+REF is ` + catalog.RefForms + ".",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			e, err := g.openEngine(cmd.Context())
+			if err != nil {
+				return err
+			}
+			out, done, err := o.open(cmd.OutOrStdout())
+			if err != nil {
+				return err
+			}
+			if err := e.SQL(cmd.Context(), at, args[0], out); err != nil {
+				return err
+			}
+			return done()
+		},
+	}
+	o.add(cmd)
+	cmd.Flags().StringVar(&at, "at", "HEAD", "the commit: "+catalog.RefForms)
+	return cmd
+}

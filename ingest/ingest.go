@@ -1,0 +1,257 @@
+// Package ingest follows a MySQL or MariaDB binlog (live, or from files) and
+// turns every source transaction into a commit of the chain.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/go-mysql-org/go-mysql/replication"
+
+	"github.com/binlake/binlake/catalog"
+	"github.com/binlake/binlake/layout"
+)
+
+// Config configures one ingest run.
+type Config struct {
+	// Source is mysql://user:password@host:port, or file:///path to a binlog
+	// file, a directory of binlog files, or a glob.
+	Source string
+	Store  layout.Store
+	Filter Filter
+	// FlushInterval bounds how long a transaction waits before its manifest
+	// is written (default 1s); FlushRows flushes earlier when that many row
+	// changes are pending (default 200,000).
+	FlushInterval time.Duration
+	FlushRows     int
+	// ExitWhenCaughtUp stops after the transactions the source had at start
+	// are committed (files: at the end of the last file).
+	ExitWhenCaughtUp bool
+	// ReplicaID is the server id binlake uses on the source (default random).
+	ReplicaID uint32
+	// SnapshotChunk is the number of rows read per query by the initial
+	// snapshot (default 10,000).
+	SnapshotChunk int
+	Log           *slog.Logger
+	// OnFlush, when set, is called after every manifest is written.
+	OnFlush func(commits []layout.Commit, took time.Duration)
+	// OnSnapshot, when set, reports the initial snapshot's progress.
+	OnSnapshot func(table string, rows, total int64)
+}
+
+func (c *Config) defaults() {
+	if c.FlushInterval <= 0 {
+		c.FlushInterval = time.Second
+	}
+	if c.FlushRows <= 0 {
+		c.FlushRows = 200_000
+	}
+	if c.ReplicaID == 0 {
+		c.ReplicaID = 1_000_000 + rand.Uint32N(1_000_000_000)
+	}
+	if c.SnapshotChunk <= 0 {
+		c.SnapshotChunk = 10_000
+	}
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+}
+
+// source is where binlog events come from.
+type source interface {
+	identity() layout.Source
+	stream(ctx context.Context, from layout.Position, fn func(file string, ev *replication.BinlogEvent) error) error
+}
+
+var errCaughtUp = errors.New("caught up")
+
+// Run ingests until ctx ends, the source fails, or (ExitWhenCaughtUp) the
+// source's history at start is committed. Transactions read but not yet
+// committed when ctx ends are committed before Run returns.
+func Run(ctx context.Context, cfg Config) error {
+	cfg.defaults()
+	if err := cfg.Filter.Validate(); err != nil {
+		return err
+	}
+	chain, err := catalog.Open(ctx, cfg.Store)
+	if err != nil {
+		return fmt.Errorf("open chain: %w", err)
+	}
+	src, live, err := openSource(ctx, &cfg)
+	if err != nil {
+		return err
+	}
+	if head := chain.Head(); head != nil {
+		if err := sameSource(head.Source, src.identity()); err != nil {
+			return err
+		}
+	}
+	r := &run{cfg: cfg, chain: chain, src: src,
+		com: &committer{chain: chain, source: src.identity(), uploads: 8, observer: cfg.OnFlush}}
+	from := layout.Position{}
+	if head := chain.Head(); head != nil {
+		from = head.Resume
+		if live != nil {
+			if err := live.checkNotPurged(ctx, from, chain.LastCommit()); err != nil {
+				return err
+			}
+		}
+	} else if live != nil {
+		snap, err := takeSnapshot(ctx, live, &cfg)
+		if err != nil {
+			return err
+		}
+		r.com.add(snap, time.Now())
+		if err := r.com.flush(ctx); err != nil {
+			return err
+		}
+		from = snap.end
+	}
+	var target *layout.Position
+	if live != nil && cfg.ExitWhenCaughtUp {
+		h, err := live.head(ctx)
+		if err != nil {
+			return err
+		}
+		if !before(from, h) {
+			cfg.Log.Info("already caught up", "position", fmt.Sprintf("%s:%d", from.File, from.Pos))
+			return nil
+		}
+		target = &h
+	}
+	return r.loop(ctx, from, target)
+}
+
+// before reports whether position a comes before b in the binlog.
+func before(a, b layout.Position) bool {
+	return a.File < b.File || a.File == b.File && a.Pos < b.Pos
+}
+
+func openSource(ctx context.Context, cfg *Config) (source, *liveSource, error) {
+	if path, ok := strings.CutPrefix(cfg.Source, "file://"); ok {
+		s, err := openFileSource(path)
+		return s, nil, err
+	}
+	if !strings.Contains(cfg.Source, "://") {
+		s, err := openFileSource(cfg.Source)
+		return s, nil, err
+	}
+	s, err := parseSourceURL(cfg.Source)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.replicaID, s.log = cfg.ReplicaID, cfg.Log
+	if err := s.check(ctx); err != nil {
+		return nil, nil, err
+	}
+	return s, s, nil
+}
+
+// sameSource refuses to extend a chain with another primary's history.
+func sameSource(chain, src layout.Source) error {
+	if chain.Flavor == src.Flavor && chain.ServerID == src.ServerID && chain.UUID == src.UUID {
+		return nil
+	}
+	return fmt.Errorf("the store holds history of a %s primary with server_id %d%s, but the source is a %s server with server_id %d%s: "+
+		"use a new store for a new primary", chain.Flavor, chain.ServerID, uuidNote(chain.UUID), src.Flavor, src.ServerID, uuidNote(src.UUID))
+}
+
+func uuidNote(u string) string {
+	if u == "" {
+		return ""
+	}
+	return " (server_uuid " + u + ")"
+}
+
+// run is one ingest run's pipeline: a reader goroutine assembles
+// transactions from the source, the calling goroutine commits them.
+type run struct {
+	cfg   Config
+	chain *catalog.Chain
+	src   source
+	com   *committer
+}
+
+func (r *run) loop(ctx context.Context, from layout.Position, target *layout.Position) error {
+	pos, err := newPositionTracker(r.src.identity().Flavor, from)
+	if err != nil {
+		return err
+	}
+	txns := make(chan *txn, 256)
+	readCtx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	asm := &assembler{tracker: newTracker(r.cfg.Log, r.chain.LatestSchemas()), filter: &r.cfg.Filter, pos: pos,
+		next: r.chain.LastCommit() + 1, log: r.cfg.Log,
+		emit: func(tx *txn) error {
+			select {
+			case txns <- tx:
+				return nil
+			case <-readCtx.Done():
+				return readCtx.Err()
+			}
+		}}
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(txns)
+		readErr <- r.src.stream(readCtx, from, func(file string, ev *replication.BinlogEvent) error {
+			if err := asm.handle(file, ev); err != nil {
+				return err
+			}
+			if target != nil && asm.idle() && !before(pos.position(), *target) {
+				return errCaughtUp
+			}
+			return nil
+		})
+	}()
+	err = r.commitLoop(ctx, txns)
+	stopReading()
+	for range txns { // let the reader finish
+	}
+	rerr := <-readErr
+	if err != nil {
+		return err
+	}
+	if rerr != nil && !errors.Is(rerr, errCaughtUp) && !strings.Contains(rerr.Error(), errCaughtUp.Error()) && ctx.Err() == nil {
+		return rerr
+	}
+	return nil
+}
+
+// commitLoop adds transactions to the committer and flushes when due, and
+// once more when the reader stops or ctx ends.
+func (r *run) commitLoop(ctx context.Context, txns <-chan *txn) error {
+	tick := time.NewTicker(min(r.cfg.FlushInterval/4, 250*time.Millisecond))
+	defer tick.Stop()
+	final := func() error {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		return r.com.flush(fctx)
+	}
+	for {
+		select {
+		case tx, ok := <-txns:
+			if !ok {
+				return final()
+			}
+			r.com.add(tx, time.Now())
+			if r.com.due(time.Now(), r.cfg.FlushInterval, r.cfg.FlushRows) {
+				if err := r.com.flush(ctx); err != nil {
+					return err
+				}
+			}
+		case <-tick.C:
+			if r.com.due(time.Now(), r.cfg.FlushInterval, r.cfg.FlushRows) {
+				if err := r.com.flush(ctx); err != nil {
+					return err
+				}
+			}
+		case <-ctx.Done():
+			return final()
+		}
+	}
+}

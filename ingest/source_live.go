@@ -1,0 +1,215 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-mysql-org/go-mysql/client"
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/go-mysql-org/go-mysql/replication"
+
+	"github.com/binlake/binlake/layout"
+)
+
+// liveSource follows a running primary as a replica would.
+type liveSource struct {
+	addr, user, password string
+	host                 string
+	port                 uint16
+	replicaID            uint32
+	flavor               string
+	serverID             uint32
+	uuid                 string
+	log                  *slog.Logger
+}
+
+// parseSourceURL parses mysql://user:pass@host:port.
+func parseSourceURL(raw string) (*liveSource, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "mysql" && u.Scheme != "mariadb" || u.Host == "" {
+		return nil, fmt.Errorf("source %q: want mysql://user:password@host:port or file:///path/to/binlogs", redact(raw))
+	}
+	host, portText, err := net.SplitHostPort(u.Host)
+	if err != nil {
+		host, portText = u.Host, "3306"
+	}
+	port, err := strconv.ParseUint(portText, 10, 16)
+	if err != nil {
+		return nil, fmt.Errorf("source %q: bad port %q", redact(raw), portText)
+	}
+	s := &liveSource{host: host, port: uint16(port), addr: net.JoinHostPort(host, portText), user: u.User.Username()}
+	s.password, _ = u.User.Password()
+	return s, nil
+}
+
+// redact hides the password of a source URL for messages.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+func (s *liveSource) connect(ctx context.Context) (*client.Conn, error) {
+	dialer := &net.Dialer{Timeout: 10 * time.Second}
+	conn, err := client.ConnectWithDialer(ctx, "tcp", s.addr, s.user, s.password, "", dialer.DialContext)
+	if err != nil {
+		return nil, fmt.Errorf("connect to source %s as %s: %w", s.addr, s.user, err)
+	}
+	return conn, nil
+}
+
+// check connects, learns the flavor and identity of the server, and refuses
+// settings binlake cannot replicate from, naming each.
+func (s *liveSource) check(ctx context.Context) error {
+	conn, err := s.connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	vars, err := queryVars(conn, "version", "server_id", "log_bin", "binlog_format", "binlog_row_image", "binlog_row_metadata")
+	if err != nil {
+		return err
+	}
+	s.flavor = mysql.MySQLFlavor
+	if strings.Contains(strings.ToLower(vars["version"]), "mariadb") {
+		s.flavor = mysql.MariaDBFlavor
+	}
+	id, _ := strconv.ParseUint(vars["server_id"], 10, 32)
+	s.serverID = uint32(id)
+	if s.flavor == mysql.MySQLFlavor {
+		u, err := queryVars(conn, "server_uuid")
+		if err != nil {
+			return err
+		}
+		s.uuid = u["server_uuid"]
+	}
+	var problems []string
+	want := func(name, value, fix string) {
+		got := vars[name]
+		if got == "1" && value == "ON" {
+			got = "ON"
+		}
+		if !strings.EqualFold(got, value) {
+			problems = append(problems, fmt.Sprintf("%s is %q, binlake needs %s (%s)", name, vars[name], value, fix))
+		}
+	}
+	want("log_bin", "ON", "start the server with --log-bin")
+	want("binlog_format", "ROW", "SET GLOBAL binlog_format='ROW', or --binlog-format=ROW")
+	want("binlog_row_image", "FULL", "SET GLOBAL binlog_row_image='FULL'")
+	want("binlog_row_metadata", "FULL", "SET GLOBAL binlog_row_metadata='FULL' (MySQL 8.0.1+, MariaDB 10.5+)")
+	if len(problems) > 0 {
+		return fmt.Errorf("source %s cannot be replicated: %s", s.addr, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+func queryVars(conn *client.Conn, names ...string) (map[string]string, error) {
+	cols := make([]string, len(names))
+	for i, n := range names {
+		cols[i] = "@@" + n
+	}
+	r, err := conn.Execute("SELECT " + strings.Join(cols, ", "))
+	if err != nil {
+		return nil, fmt.Errorf("read server variables %s: %w", strings.Join(names, ", "), err)
+	}
+	out := map[string]string{}
+	for i, n := range names {
+		v, _ := r.GetString(0, i)
+		out[n] = v
+	}
+	return out, nil
+}
+
+func (s *liveSource) identity() layout.Source {
+	return layout.Source{Flavor: s.flavor, ServerID: s.serverID, UUID: s.uuid, Origin: "live"}
+}
+
+// head returns the primary's current binlog position.
+func (s *liveSource) head(ctx context.Context) (layout.Position, error) {
+	conn, err := s.connect(ctx)
+	if err != nil {
+		return layout.Position{}, err
+	}
+	defer conn.Close()
+	r, err := conn.Execute("SHOW MASTER STATUS")
+	if err != nil {
+		return layout.Position{}, fmt.Errorf("read source position: %w", err)
+	}
+	if r.RowNumber() == 0 {
+		return layout.Position{}, errors.New("read source position: SHOW MASTER STATUS is empty: is binary logging on (--log-bin)?")
+	}
+	file, _ := r.GetString(0, 0)
+	pos, _ := r.GetUint(0, 1)
+	return layout.Position{File: file, Pos: uint32(pos)}, nil
+}
+
+// binlogs lists the binlog files the primary still has.
+func (s *liveSource) binlogs(ctx context.Context) ([]string, error) {
+	conn, err := s.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	r, err := conn.Execute("SHOW BINARY LOGS")
+	if err != nil {
+		return nil, fmt.Errorf("list source binlogs: %w", err)
+	}
+	var out []string
+	for i := 0; i < r.RowNumber(); i++ {
+		name, _ := r.GetString(i, 0)
+		out = append(out, name)
+	}
+	return out, nil
+}
+
+// stream follows the primary from a position until ctx ends or fn fails.
+func (s *liveSource) stream(ctx context.Context, from layout.Position, fn func(file string, ev *replication.BinlogEvent) error) error {
+	cfg := replication.BinlogSyncerConfig{ServerID: s.replicaID, Flavor: s.flavor, Host: s.host, Port: s.port,
+		User: s.user, Password: s.password, HeartbeatPeriod: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		MaxReconnectAttempts: 10, Logger: s.log}
+	ConfigureSyncer(&cfg)
+	syncer := replication.NewBinlogSyncer(cfg)
+	defer syncer.Close()
+	var streamer *replication.BinlogStreamer
+	var err error
+	if from.GTIDSet != "" {
+		set, perr := mysql.ParseGTIDSet(s.flavor, from.GTIDSet)
+		if perr != nil {
+			return fmt.Errorf("parse resume GTID set %q: %w", from.GTIDSet, perr)
+		}
+		streamer, err = syncer.StartSyncGTID(set)
+	} else {
+		streamer, err = syncer.StartSync(mysql.Position{Name: from.File, Pos: from.Pos})
+	}
+	if err != nil {
+		return fmt.Errorf("start binlog stream from %s:%d: %w", from.File, from.Pos, err)
+	}
+	file := from.File
+	for {
+		ev, err := streamer.GetEvent(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("read binlog stream after %s: %w", file, err)
+		}
+		if r, ok := ev.Event.(*replication.RotateEvent); ok {
+			file = string(r.NextLogName)
+		}
+		if err := fn(file, ev); err != nil {
+			return err
+		}
+	}
+}

@@ -1,0 +1,132 @@
+package ingest
+
+import (
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-mysql-org/go-mysql/replication"
+
+	"github.com/binlake/binlake/layout"
+)
+
+// tracker follows the schema of every table through history: DDL statements
+// create versions, and table-map events (which carry the authoritative
+// column metadata) confirm them or, when history started mid-way or a DDL
+// could not be followed, create them.
+type tracker struct {
+	set SchemaSet
+	log *slog.Logger
+	// maps caches the columns derived from table-map events by table id.
+	maps map[uint64]*mappedTable
+}
+
+// mappedTable is what one table-map event says about a table.
+type mappedTable struct {
+	tm   *replication.TableMapEvent
+	ref  layout.TableRef
+	cols []layout.Column // from the table map: used to convert values
+	pk   []int
+}
+
+func newTracker(log *slog.Logger, known []layout.TableSchema) *tracker {
+	t := &tracker{set: SchemaSet{}, log: log, maps: map[uint64]*mappedTable{}}
+	for i := range known {
+		s := known[i]
+		t.set[layout.TableRef{DB: s.DB, Table: s.Table}] = &s
+	}
+	return t
+}
+
+// mapped returns the columns of a table-map event, deriving them once per
+// event.
+func (t *tracker) mapped(tm *replication.TableMapEvent) (*mappedTable, error) {
+	if m := t.maps[tm.TableID]; m != nil && m.tm == tm {
+		return m, nil
+	}
+	ref := layout.TableRef{DB: string(tm.Schema), Table: string(tm.Table)}
+	cols, pk, err := ColumnsFromTableMap(tm)
+	if err != nil {
+		return nil, fmt.Errorf("table map of %s: %w", ref, err)
+	}
+	m := &mappedTable{tm: tm, ref: ref, cols: cols, pk: pk}
+	t.maps[tm.TableID] = m
+	return m, nil
+}
+
+// schemaFor returns the schema version that rows of a table map are stored
+// under at commit n, creating a version when the table is new to the chain
+// or its columns changed without a DDL the tracker followed.
+func (t *tracker) schemaFor(m *mappedTable, n uint64, tx *txn) *layout.TableSchema {
+	cur := t.set[m.ref]
+	if cur != nil && !cur.Dropped && compatible(cur, m.cols, m.pk) {
+		return cur
+	}
+	next := &layout.TableSchema{DB: m.ref.DB, Table: m.ref.Table, Version: 1, Since: n,
+		Columns: m.cols, PrimaryKey: m.pk}
+	if cur != nil {
+		next.Version = cur.Version + 1
+		if !cur.Dropped {
+			next.Origins = originsByName(cur, m.cols)
+			t.log.Warn("table changed without a DDL statement binlake followed; carrying rows over by column name",
+				"table", m.ref.String(), "version", next.Version, "commit", n)
+		}
+	}
+	t.set[m.ref] = next
+	tx.schemas = append(tx.schemas, *next)
+	return next
+}
+
+// compatible reports whether rows described by cols can be stored under s:
+// the same columns with the same storage types and the same primary key.
+func compatible(s *layout.TableSchema, cols []layout.Column, pk []int) bool {
+	if len(s.Columns) != len(cols) || !slices.Equal(s.PrimaryKey, pk) {
+		return false
+	}
+	for i, c := range cols {
+		o := &s.Columns[i]
+		if !strings.EqualFold(o.Name, c.Name) || o.Kind != c.Kind || o.Unsigned != c.Unsigned ||
+			o.Scale != c.Scale || !slices.Equal(o.Members, c.Members) || storageWidth(o) != storageWidth(&c) {
+			return false
+		}
+	}
+	return true
+}
+
+// storageWidth is the part of Width that changes the stored type.
+func storageWidth(c *layout.Column) int {
+	switch c.Kind {
+	case layout.KindInt:
+		return c.Width
+	case layout.KindBytes:
+		if c.Fixed {
+			return c.Width
+		}
+	}
+	return 0
+}
+
+func originsByName(prev *layout.TableSchema, cols []layout.Column) []layout.ColumnOrigin {
+	out := make([]layout.ColumnOrigin, len(cols))
+	for i, c := range cols {
+		out[i] = layout.ColumnOrigin{From: prev.ColumnIndex(c.Name)}
+	}
+	return out
+}
+
+// ddl applies a DDL statement at commit n and records the versions it
+// creates on the transaction.
+func (t *tracker) ddl(db, stmt string, n uint64, at time.Time, tx *txn) error {
+	versions, err := ApplyDDL(t.set, db, stmt, n, at)
+	if err != nil {
+		// A statement binlake cannot follow is not fatal: the next table map
+		// of an affected table shows its new columns.
+		t.log.Warn("could not follow DDL; schema will be taken from the next table map",
+			"statement", stmt, "db", db, "err", err)
+		return nil
+	}
+	tx.schemas = append(tx.schemas, versions...)
+	return nil
+}

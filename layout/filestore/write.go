@@ -1,0 +1,121 @@
+package filestore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/binlake/binlake/layout"
+)
+
+// Put writes data under key, replacing any object there, by renaming a
+// synced temporary file over it.
+func (s *Store) Put(ctx context.Context, key string, data []byte) error {
+	if err := s.write(ctx, key, data, os.Rename); err != nil {
+		return fmt.Errorf("file put %s: %w", key, err)
+	}
+	return nil
+}
+
+// Create writes data under key only if nothing is there yet. The object
+// appears by hard-linking a synced temporary file to its name, which the
+// file system does atomically and exclusively: of two racing Creates, one
+// gets EEXIST and returns layout.ErrExists.
+func (s *Store) Create(ctx context.Context, key string, data []byte) error {
+	err := s.write(ctx, key, data, os.Link)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("file create %s: %w", key, layout.ErrExists)
+	}
+	if err != nil {
+		return fmt.Errorf("file create %s: %w", key, err)
+	}
+	return nil
+}
+
+// write stores data in a temporary file beside the object, syncs it, calls
+// publish(tmp, final) to make it visible, and syncs the directory.
+func (s *Store) write(ctx context.Context, key string, data []byte, publish func(oldname, newname string) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	final, err := s.path(key)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(final)
+	if err := s.mkdirAll(dir); err != nil {
+		return err
+	}
+	tmp, err := writeTemp(dir, data)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp) // after a rename there is nothing left to remove
+	if err := publish(tmp, final); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+// writeTemp writes data to a new temporary file in dir and syncs it.
+func writeTemp(dir string, data []byte) (string, error) {
+	f, err := os.CreateTemp(dir, tmpPrefix+"*")
+	if err != nil {
+		return "", err
+	}
+	name := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(name)
+		return "", err
+	}
+	return name, nil
+}
+
+// mkdirAll creates dir and its missing parents below the root, syncing the
+// parent of each directory it creates so the new entries are durable.
+func (s *Store) mkdirAll(dir string) error {
+	if dir == s.root {
+		return nil
+	}
+	if info, err := os.Stat(dir); err == nil && info.IsDir() {
+		return nil
+	}
+	parent := filepath.Dir(dir)
+	if err := s.mkdirAll(parent); err != nil {
+		return err
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil // made by a concurrent writer
+		}
+		return err
+	}
+	return syncDir(parent)
+}
+
+// syncDir fsyncs a directory so that entries created or renamed in it
+// survive a crash.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sync directory %s: %w", dir, err)
+	}
+	return nil
+}

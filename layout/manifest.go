@@ -1,0 +1,176 @@
+package layout
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// FormatVersion is the version of the storage format this code writes.
+const FormatVersion = 1
+
+// Manifest is one link of the chain: the commits of one flush and the
+// objects that hold their change rows. Manifests are immutable; manifest seq
+// exists if and only if its commits are visible.
+type Manifest struct {
+	Format int    `json:"format"`
+	Seq    uint64 `json:"seq"`
+	// Prev is the hex SHA-256 of the previous manifest's bytes ("" for seq 1).
+	Prev    string    `json:"prev"`
+	Created time.Time `json:"created"`
+	Source  Source    `json:"source"`
+	Commits []Commit  `json:"commits"`
+	Objects []Object  `json:"objects"`
+	// Schemas are the table schema versions introduced by these commits.
+	Schemas []TableSchema `json:"schemas,omitempty"`
+	// Resume is the source position to continue from after this manifest.
+	Resume Position `json:"resume"`
+}
+
+// Source identifies the primary a chain replicates.
+type Source struct {
+	Flavor   string `json:"flavor"` // "mariadb" or "mysql"
+	ServerID uint32 `json:"server_id,omitempty"`
+	// UUID is MySQL's server_uuid; empty on MariaDB.
+	UUID string `json:"uuid,omitempty"`
+	// Origin describes where history came from: "live" or "files".
+	Origin string `json:"origin"`
+}
+
+// Position is a place in the source's binlog.
+type Position struct {
+	File string `json:"file"`
+	Pos  uint32 `json:"pos"`
+	// GTIDSet is the source's GTID set (MySQL) or GTID position (MariaDB)
+	// covering every transaction up to here; "" when GTIDs are off.
+	GTIDSet string `json:"gtid_set,omitempty"`
+}
+
+// CommitKind says what produced a commit.
+type CommitKind string
+
+// The commit kinds.
+const (
+	CommitDML      CommitKind = "dml"      // a source transaction of row changes
+	CommitDDL      CommitKind = "ddl"      // a schema change
+	CommitSnapshot CommitKind = "snapshot" // the initial copy of tables that existed before streaming
+)
+
+// Commit is one source transaction as recorded in the chain.
+type Commit struct {
+	N    uint64     `json:"n"`
+	Kind CommitKind `json:"kind"`
+	GTID string     `json:"gtid,omitempty"`
+	// File and Pos are the binlog position just after the transaction.
+	File string    `json:"file"`
+	Pos  uint32    `json:"pos"`
+	Time time.Time `json:"time"`
+	// DDL is the statement text of a schema change, with Schema its default
+	// database.
+	DDL    string       `json:"ddl,omitempty"`
+	Schema string       `json:"schema,omitempty"`
+	Tables []TableCount `json:"tables,omitempty"`
+}
+
+// Rows is the number of row changes in the commit.
+func (c *Commit) Rows() uint64 {
+	var n uint64
+	for _, t := range c.Tables {
+		n += t.Inserts + t.Updates + t.Deletes
+	}
+	return n
+}
+
+// TableCount counts the row changes a commit made to one table.
+type TableCount struct {
+	DB      string `json:"db"`
+	Table   string `json:"table"`
+	Inserts uint64 `json:"inserts,omitempty"`
+	Updates uint64 `json:"updates,omitempty"`
+	Deletes uint64 `json:"deletes,omitempty"`
+}
+
+// ObjectKind says what an object holds.
+type ObjectKind string
+
+// The object kinds.
+const (
+	ObjectSegment    ObjectKind = "segment"
+	ObjectCheckpoint ObjectKind = "checkpoint"
+)
+
+// Object is a data object a manifest adds to the chain.
+type Object struct {
+	Key           string     `json:"key"`
+	SHA256        string     `json:"sha256"`
+	Size          int64      `json:"size"`
+	Kind          ObjectKind `json:"kind"`
+	DB            string     `json:"db"`
+	Table         string     `json:"table"`
+	SchemaVersion int        `json:"schema_version"`
+	// First and Last are the commit range of a segment; a checkpoint has
+	// First == Last == the commit whose state it holds.
+	First uint64 `json:"first"`
+	Last  uint64 `json:"last"`
+	Rows  int64  `json:"rows"`
+}
+
+// Hash returns the hex SHA-256 of b, the digest used everywhere in the format.
+func Hash(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// EncodeManifest returns the bytes stored for m: indented JSON, newline
+// terminated. The next manifest's Prev is the Hash of these bytes.
+func EncodeManifest(m *Manifest) ([]byte, error) {
+	b, err := json.MarshalIndent(m, "", " ")
+	if err != nil {
+		return nil, fmt.Errorf("encode manifest %d: %w", m.Seq, err)
+	}
+	return append(b, '\n'), nil
+}
+
+// DecodeManifest parses stored manifest bytes and checks their internal
+// consistency. It does not check the link to the previous manifest.
+func DecodeManifest(b []byte) (*Manifest, error) {
+	var m Manifest
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("decode manifest: %w", err)
+	}
+	if err := m.check(); err != nil {
+		return nil, fmt.Errorf("decode manifest %d: %w", m.Seq, err)
+	}
+	return &m, nil
+}
+
+func (m *Manifest) check() error {
+	if m.Format != FormatVersion {
+		return fmt.Errorf("format %d, this binlake reads format %d", m.Format, FormatVersion)
+	}
+	if m.Seq == 0 {
+		return fmt.Errorf("sequence number 0 (they start at 1)")
+	}
+	if (m.Seq == 1) != (m.Prev == "") {
+		return fmt.Errorf("previous hash %q does not fit sequence %d", m.Prev, m.Seq)
+	}
+	for i := 1; i < len(m.Commits); i++ {
+		if m.Commits[i].N != m.Commits[i-1].N+1 {
+			return fmt.Errorf("commit %d follows commit %d", m.Commits[i].N, m.Commits[i-1].N)
+		}
+	}
+	for _, o := range m.Objects {
+		if len(o.SHA256) != 64 {
+			return fmt.Errorf("object %s: hash %q is not a hex SHA-256", o.Key, o.SHA256)
+		}
+		if o.First > o.Last {
+			return fmt.Errorf("object %s: commit range %d-%d", o.Key, o.First, o.Last)
+		}
+	}
+	return nil
+}

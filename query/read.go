@@ -1,0 +1,145 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/binlake/binlake/layout"
+)
+
+// AsOf writes the contents of db.table as of ref, ordered by primary key
+// (or by every column for a table without one).
+func (e *Engine) AsOf(ctx context.Context, db, table, ref string, out Output) error {
+	n, err := e.Chain.Resolve(ref)
+	if err != nil {
+		return err
+	}
+	st, err := e.Chain.TableAt(db, table, n)
+	if err != nil {
+		return err
+	}
+	q, err := e.tableSQL(ctx, st)
+	if err != nil {
+		return fmt.Errorf("as-of %s.%s at commit %d: %w", db, table, n, err)
+	}
+	s, err := e.openSession(ctx, outputPaths(out)...)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	return s.emit(ctx, "SELECT * FROM ("+q+")"+orderBy(&st.Schema), out)
+}
+
+// SQL runs a user's query with every table that exists at ref visible under
+// its own name (db.table; unqualified names search the chain's databases).
+func (e *Engine) SQL(ctx context.Context, ref, userSQL string, out Output) error {
+	n, err := e.Chain.Resolve(ref)
+	if err != nil {
+		return err
+	}
+	s, err := e.openSession(ctx, outputPaths(out)...)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	dbs := map[string]bool{}
+	var order []string
+	lower := strings.ToLower(userSQL)
+	for _, t := range e.Chain.TablesAt(n) {
+		if !dbs[t.DB] {
+			dbs[t.DB] = true
+			order = append(order, t.DB)
+			if _, err := s.conn.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+ident(t.DB)); err != nil {
+				return fmt.Errorf("create schema %s: %w", t.DB, err)
+			}
+		}
+		// Only tables the query can name are materialized: the others'
+		// objects are not fetched.
+		if !strings.Contains(lower, strings.ToLower(t.Table)) {
+			continue
+		}
+		if err := e.createView(ctx, s, t, n); err != nil {
+			return err
+		}
+	}
+	if len(order) > 0 {
+		quoted := make([]string, len(order))
+		for i, d := range order {
+			quoted[i] = d
+		}
+		if _, err := s.conn.ExecContext(ctx, "SET search_path = "+sqlString(strings.Join(quoted, ","))); err != nil {
+			return fmt.Errorf("set search path: %w", err)
+		}
+	}
+	return s.emit(ctx, userSQL, out)
+}
+
+func (e *Engine) createView(ctx context.Context, s *session, t layout.TableSchema, n uint64) error {
+	st, err := e.Chain.TableAt(t.DB, t.Table, n)
+	if err != nil {
+		return err
+	}
+	q, err := e.tableSQL(ctx, st)
+	if err != nil {
+		return fmt.Errorf("prepare %s at commit %d: %w", t.Name(), n, err)
+	}
+	if _, err := s.conn.ExecContext(ctx, "CREATE VIEW "+ident(t.DB)+"."+ident(t.Table)+" AS "+q); err != nil {
+		return fmt.Errorf("create view %s: %w", t.Name(), err)
+	}
+	return nil
+}
+
+func outputPaths(out Output) []string {
+	if out.Format == FormatParquet && out.Path != "" {
+		return []string{out.Path}
+	}
+	return nil
+}
+
+// emit runs q and writes its result.
+func (s *session) emit(ctx context.Context, q string, out Output) error {
+	if out.Format == FormatParquet {
+		if out.Path == "" {
+			return fmt.Errorf("parquet output needs a file: add --out FILE.parquet")
+		}
+		_, err := s.conn.ExecContext(ctx, "COPY ("+q+") TO "+sqlString(out.Path)+" (FORMAT parquet, COMPRESSION zstd)")
+		if err != nil {
+			return fmt.Errorf("write %s: %w", out.Path, err)
+		}
+		return nil
+	}
+	w, err := newRowWriter(out.Format, out.W)
+	if err != nil {
+		return err
+	}
+	rows, err := s.conn.QueryContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("run query: %w", err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	if err := w.header(cols); err != nil {
+		return err
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return fmt.Errorf("read result: %w", err)
+		}
+		if err := w.row(vals); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("run query: %w", err)
+	}
+	return w.close()
+}

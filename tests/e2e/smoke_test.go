@@ -1,0 +1,82 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"reflect"
+	"testing"
+
+	"github.com/binlake/binlake/catalog"
+	"github.com/binlake/binlake/ingest"
+	"github.com/binlake/binlake/layout/filestore"
+	"github.com/binlake/binlake/query"
+	"github.com/binlake/binlake/tests/testenv"
+)
+
+// TestSmokeSnapshotStreamDDL checks the whole path in one process: snapshot
+// of existing rows, streamed changes, an ALTER with a default, as-of reads.
+func TestSmokeSnapshotStreamDDL(t *testing.T) {
+	ctx := context.Background()
+	db := testenv.StartMariaDB(t, testenv.MariaDBOptions{})
+	must := func(q ...string) {
+		t.Helper()
+		if err := db.Exec(ctx, q...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must("CREATE DATABASE shop",
+		"CREATE TABLE shop.t (id INT PRIMARY KEY, name VARCHAR(20), price DECIMAL(10,2), f FLOAT)",
+		"INSERT INTO shop.t VALUES (1,'a',1.50,0.1),(2,'b',NULL,-2.5)",
+		"CREATE TABLE shop.log (msg VARCHAR(10))",
+		"INSERT INTO shop.log VALUES ('x'),('x')")
+	st, err := filestore.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := fmt.Sprintf("mysql://%s:%s@%s", db.User, db.Password, db.Addr())
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	run := func() {
+		t.Helper()
+		if err := ingest.Run(ctx, ingest.Config{Source: src, Store: st, ExitWhenCaughtUp: true, Log: logger}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run()
+	must("INSERT INTO shop.t VALUES (3,'c',3.00,1e30)",
+		"UPDATE shop.t SET name='A' WHERE id=1",
+		"DELETE FROM shop.log LIMIT 1",
+		"ALTER TABLE shop.t ADD COLUMN qty INT NOT NULL DEFAULT 7",
+		"UPDATE shop.t SET qty=9 WHERE id=2")
+	run()
+	chain, err := catalog.Open(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache, err := query.NewCache(t.TempDir(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &query.Engine{Chain: chain, Cache: cache}
+	for _, c := range chain.Commits() {
+		t.Logf("commit %d %s %s %s:%d %v %s", c.N, c.Kind, c.GTID, c.File, c.Pos, c.Tables, c.DDL)
+	}
+	check := func(table, ref string, want [][]any) {
+		t.Helper()
+		got, err := e.AsOfRows(ctx, "shop", table, ref)
+		if err != nil {
+			t.Fatalf("asof %s at %s: %v", table, ref, err)
+		}
+		if !reflect.DeepEqual(got.Rows, want) {
+			t.Errorf("asof %s at %s:\n got %v\nwant %v", table, ref, got.Rows, want)
+		}
+	}
+	check("t", "1", [][]any{{int64(1), "a", "1.50", float32(0.1)}, {int64(2), "b", nil, float32(-2.5)}})
+	check("log", "1", [][]any{{"x"}, {"x"}})
+	check("log", "HEAD", [][]any{{"x"}})
+	check("t", "HEAD", [][]any{
+		{int64(1), "A", "1.50", float32(0.1), int64(7)},
+		{int64(2), "b", nil, float32(-2.5), int64(9)},
+		{int64(3), "c", "3.00", float32(1e30), int64(7)}})
+}

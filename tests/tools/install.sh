@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what the tests need and the machine lacks: MariaDB and sysbench
+# from Debian packages, MinIO built from the Go module proxy into a cache
+# outside the repo. Safe to run again: it only installs what is missing.
+set -euo pipefail
+
+BIN="${BINLAKE_TOOLS:-$HOME/.cache/binlake/bin}"
+MINIO_VERSION="v0.0.0-20260212201848-7aac2a2c5b7c"
+mkdir -p "$BIN"
+
+need_apt=()
+command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need_apt+=(mariadb-server)
+command -v mariadb-install-db >/dev/null 2>&1 || need_apt+=(mariadb-server)
+command -v sysbench >/dev/null 2>&1 || need_apt+=(sysbench)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${need_apt[*]}"
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if ! command -v minio >/dev/null 2>&1 && [ ! -x "$BIN/minio" ]; then
+  echo "building MinIO $MINIO_VERSION into $BIN (about 4 minutes the first time)"
+  (cd / && GOBIN="$BIN" GOFLAGS=-buildvcs=false go install "github.com/minio/minio@$MINIO_VERSION")
+fi
+echo "tools ready: mariadbd $(/usr/sbin/mariadbd --version 2>/dev/null | awk '{print $3}'), sysbench $(sysbench --version | awk '{print $2}'), minio in ${BIN}"
