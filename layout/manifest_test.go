@@ -19,7 +19,7 @@ func sampleManifest() *layout.Manifest {
 		Source:  layout.Source{Flavor: "mariadb", ServerID: 1, Origin: "live"},
 		Commits: []layout.Commit{
 			{N: 7, Kind: layout.CommitDML, GTID: "0-1-7", File: "bin.000001", Pos: 1234,
-				Time: time.Date(2026, 11, 22, 2, 59, 59, 0, time.UTC),
+				Time:   time.Date(2026, 11, 22, 2, 59, 59, 0, time.UTC),
 				Tables: []layout.TableCount{{DB: "shop", Table: "orders", Inserts: 2, Updates: 1}}},
 			{N: 8, Kind: layout.CommitDDL, GTID: "0-1-8", File: "bin.000001", Pos: 1400,
 				Time: time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC), DDL: "ALTER TABLE orders ADD c INT", Schema: "shop"},

@@ -53,4 +53,3 @@ func (g *globals) openEngine(ctx context.Context) (*query.Engine, error) {
 	}
 	return &query.Engine{Chain: chain, Cache: cache}, nil
 }
-
