@@ -1,0 +1,134 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/binlake/binlake/ingest"
+	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/layout/filestore"
+	"github.com/binlake/binlake/tests/testenv"
+)
+
+func sourceURL(db *testenv.MariaDB) string {
+	return fmt.Sprintf("mysql://%s:%s@%s", db.User, db.Password, db.Addr())
+}
+
+func quietLog() *slog.Logger {
+	return slog.New(slog.NewTextHandler(&strings.Builder{}, &slog.HandlerOptions{Level: slog.LevelError}))
+}
+
+func ingestOnce(ctx context.Context, db *testenv.MariaDB, st layout.Store) error {
+	return ingest.Run(ctx, ingest.Config{Source: sourceURL(db), Store: st, ExitWhenCaughtUp: true, Log: quietLog()})
+}
+
+func newFileStore(t *testing.T) layout.Store {
+	st, err := filestore.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// TestRefusesUnsupportedSources checks that a source binlake cannot
+// replicate exactly is refused at start with the setting named.
+func TestRefusesUnsupportedSources(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"statement format", []string{"--binlog-format=STATEMENT"}, "binlog_format"},
+		{"mixed format", []string{"--binlog-format=MIXED"}, "binlog_format"},
+		{"minimal image", []string{"--binlog-row-image=MINIMAL"}, "binlog_row_image"},
+		{"noblob image", []string{"--binlog-row-image=NOBLOB"}, "binlog_row_image"},
+		{"minimal metadata", []string{"--binlog-row-metadata=MINIMAL"}, "binlog_row_metadata"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := testenv.StartMariaDB(t, testenv.MariaDBOptions{ExtraArgs: tt.args})
+			err := ingestOnce(context.Background(), db, newFileStore(t))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want a refusal naming %s", err, tt.want)
+			}
+			t.Log(err)
+		})
+	}
+}
+
+// TestRefusesBinlogFilesWithoutFullImages reads binlog files written with
+// settings a live check would have refused: the events themselves must be
+// refused too.
+func TestRefusesBinlogFilesWithoutFullImages(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"statement format", []string{"--binlog-format=STATEMENT"}, "binlog_format=ROW"},
+		{"minimal image", []string{"--binlog-row-image=MINIMAL"}, "binlog_row_image=FULL"},
+		{"minimal metadata", []string{"--binlog-row-metadata=MINIMAL"}, "binlog_row_metadata=FULL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			db := testenv.StartMariaDB(t, testenv.MariaDBOptions{ExtraArgs: tt.args})
+			if err := db.Exec(ctx, "CREATE TABLE test.t (id INT PRIMARY KEY, a INT, b TEXT)",
+				"INSERT INTO test.t VALUES (1, 2, 'x')", "UPDATE test.t SET a = 3 WHERE id = 1", "FLUSH BINARY LOGS"); err != nil {
+				t.Fatal(err)
+			}
+			files, err := db.BinlogFiles()
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = ingest.Run(ctx, ingest.Config{Source: "file://" + files[0], Store: newFileStore(t), Log: quietLog()})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want a refusal naming %s", err, tt.want)
+			}
+			t.Log(err)
+		})
+	}
+}
+
+// TestRefusesAnotherPrimary checks that a store holding one primary's
+// history cannot be extended from another.
+func TestRefusesAnotherPrimary(t *testing.T) {
+	ctx := context.Background()
+	a := testenv.StartMariaDB(t, testenv.MariaDBOptions{})
+	b := testenv.StartMariaDB(t, testenv.MariaDBOptions{ExtraArgs: []string{"--server-id=2"}})
+	st := newFileStore(t)
+	if err := ingestOnce(ctx, a, st); err != nil {
+		t.Fatal(err)
+	}
+	err := ingestOnce(ctx, b, st)
+	if err == nil || !strings.Contains(err.Error(), "server_id 1") || !strings.Contains(err.Error(), "new store") {
+		t.Fatalf("got %v, want a refusal naming both primaries", err)
+	}
+	t.Log(err)
+}
+
+// TestRefusesPurgedBinlog checks that resuming after the primary purged the
+// binlog the chain stopped in is refused with the way out.
+func TestRefusesPurgedBinlog(t *testing.T) {
+	ctx := context.Background()
+	db := testenv.StartMariaDB(t, testenv.MariaDBOptions{})
+	st := newFileStore(t)
+	if err := db.Exec(ctx, "CREATE TABLE test.t (id INT PRIMARY KEY)", "INSERT INTO test.t VALUES (1)"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ingestOnce(ctx, db, st); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec(ctx, "INSERT INTO test.t VALUES (2)", "FLUSH BINARY LOGS", "INSERT INTO test.t VALUES (3)",
+		"FLUSH BINARY LOGS", "PURGE BINARY LOGS TO 'bin.000003'"); err != nil {
+		t.Fatal(err)
+	}
+	err := ingestOnce(ctx, db, st)
+	if err == nil || !strings.Contains(err.Error(), "purged") || !strings.Contains(err.Error(), "file://") {
+		t.Fatalf("got %v, want a refusal about the purged binlog", err)
+	}
+	t.Log(err)
+}
