@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/binlake/binlake/layout"
 )
@@ -127,10 +128,37 @@ func (c *Chain) history(db, table string) *tableHistory {
 }
 
 // Append makes m the next manifest: it fills in Seq and Prev and creates the
-// manifest object only if absent. That create is the commit point; if
-// another writer created it first, Append returns ErrFenced and changes
-// nothing.
+// manifest object only if absent. That create is the commit point. If
+// another process created that manifest first, Append reads what it missed:
+// when those manifests add no commits (a checkpoint writer's auxiliary
+// manifests), it links m after them and tries again; otherwise another
+// writer is extending the chain, and Append returns ErrFenced.
 func (c *Chain) Append(ctx context.Context, m *layout.Manifest) error {
+	for attempt := 0; ; attempt++ {
+		err := c.tryAppend(ctx, m)
+		if !errors.Is(err, layout.ErrExists) {
+			return err
+		}
+		seen := len(c.manifests)
+		if rerr := c.Refresh(ctx); rerr != nil {
+			return fmt.Errorf("append manifest %d: %w", m.Seq, rerr)
+		}
+		for _, missed := range c.manifests[seen:] {
+			if len(missed.Commits) > 0 {
+				return fmt.Errorf("append manifest %d: manifest %d adds commits %d-%d: %w", m.Seq, missed.Seq,
+					missed.Commits[0].N, missed.Commits[len(missed.Commits)-1].N, ErrFenced)
+			}
+		}
+		if attempt >= 10 {
+			return fmt.Errorf("append manifest %d: still contended after %d tries: %w", m.Seq, attempt, ErrFenced)
+		}
+		if len(m.Commits) > 0 && m.Commits[0].N != c.LastCommit()+1 {
+			return fmt.Errorf("append manifest %d: commit numbers moved: %w", m.Seq, ErrFenced)
+		}
+	}
+}
+
+func (c *Chain) tryAppend(ctx context.Context, m *layout.Manifest) error {
 	m.Format = layout.FormatVersion
 	m.Seq = uint64(len(c.manifests)) + 1
 	m.Prev = c.headHash
@@ -143,7 +171,7 @@ func (c *Chain) Append(ctx context.Context, m *layout.Manifest) error {
 	}
 	if err := c.store.Create(ctx, layout.ManifestKey(m.Seq), b); err != nil {
 		if errors.Is(err, layout.ErrExists) {
-			return fmt.Errorf("append manifest %d: %w", m.Seq, ErrFenced)
+			return err
 		}
 		return fmt.Errorf("append manifest %d: %w", m.Seq, err)
 	}
@@ -151,6 +179,17 @@ func (c *Chain) Append(ctx context.Context, m *layout.Manifest) error {
 		return fmt.Errorf("append manifest %d: %w", m.Seq, err)
 	}
 	return nil
+}
+
+// AppendObjects appends an auxiliary manifest that adds objects (such as
+// checkpoints) but no commits; it carries the head's source and resume
+// position unchanged.
+func (c *Chain) AppendObjects(ctx context.Context, objs []layout.Object) error {
+	head := c.Head()
+	if head == nil {
+		return fmt.Errorf("add objects: %w", ErrEmpty)
+	}
+	return c.Append(ctx, &layout.Manifest{Created: time.Now().UTC(), Source: head.Source, Resume: head.Resume, Objects: objs})
 }
 
 // Store is the store the chain lives in.

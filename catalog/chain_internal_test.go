@@ -94,8 +94,42 @@ func TestAppendFenced(t *testing.T) {
 	if !errors.Is(err, ErrFenced) {
 		t.Fatalf("second writer got %v, want ErrFenced", err)
 	}
-	if c.LastCommit() != 6 {
-		t.Fatalf("fenced append changed the chain")
+	again, err := Open(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.LastCommit() != 7 || len(again.Manifests()) != 3 {
+		t.Fatalf("after the fence the store holds %d manifests, %d commits", len(again.Manifests()), again.LastCommit())
+	}
+}
+
+// TestAppendAfterAuxiliaryManifest checks that a checkpoint writer's
+// manifest (objects, no commits) does not fence the commit writer.
+func TestAppendAfterAuxiliaryManifest(t *testing.T) {
+	ctx := context.Background()
+	c, st := buildChain(t)
+	aux, err := Open(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := segment(2, 6, 6)
+	cp.Kind, cp.First, cp.Key = layout.ObjectCheckpoint, 6, layout.CheckpointKey("shop", "orders", 2, 6, cp.SHA256)
+	if err := aux.AppendObjects(ctx, []layout.Object{cp}); err != nil {
+		t.Fatal(err)
+	}
+	src := layout.Source{Flavor: "mariadb", ServerID: 1, Origin: "live"}
+	if err := c.Append(ctx, &layout.Manifest{Source: src, Commits: commits(7, 1)}); err != nil {
+		t.Fatalf("commit writer fenced by an auxiliary manifest: %v", err)
+	}
+	if c.Head().Seq != 4 || c.LastCommit() != 7 {
+		t.Fatalf("head %d, last commit %d", c.Head().Seq, c.LastCommit())
+	}
+	st7, err := c.TableAt("shop", "orders", 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st7.Checkpoint == nil || st7.From != 6 || st7.Base != nil || len(st7.Segments) != 0 {
+		t.Fatalf("state at 7 does not start from the checkpoint: %+v", st7)
 	}
 }
 

@@ -87,7 +87,7 @@ func (a *assembler) query(h *replication.EventHeader, e *replication.QueryEvent)
 		return fmt.Errorf("binlog %s:%d: DDL inside a transaction with row changes is not supported: %.80q", a.pos.file, h.LogPos, stmt)
 	}
 	tx.kind, tx.ddl, tx.schema = layout.CommitDDL, stmt, string(e.Schema)
-	if err := a.tracker.ddl(tx.schema, stmt, a.next, tx.time, tx); err != nil {
+	if err := a.tracker.ddl(tx.schema, stmt, a.next, tx.time, tx, a.filter); err != nil {
 		return err
 	}
 	return a.end(h)

@@ -216,7 +216,7 @@ func (r *run) loop(ctx context.Context, from layout.Position, target *layout.Pos
 	if err != nil {
 		return err
 	}
-	if rerr != nil && !errors.Is(rerr, errCaughtUp) && !strings.Contains(rerr.Error(), errCaughtUp.Error()) && ctx.Err() == nil {
+	if rerr != nil && !errors.Is(rerr, errCaughtUp) && ctx.Err() == nil {
 		return rerr
 	}
 	return nil

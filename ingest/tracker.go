@@ -117,8 +117,8 @@ func originsByName(prev *layout.TableSchema, cols []layout.Column) []layout.Colu
 }
 
 // ddl applies a DDL statement at commit n and records the versions it
-// creates on the transaction.
-func (t *tracker) ddl(db, stmt string, n uint64, at time.Time, tx *txn) error {
+// creates for replicated tables on the transaction.
+func (t *tracker) ddl(db, stmt string, n uint64, at time.Time, tx *txn, f *Filter) error {
 	versions, err := ApplyDDL(t.set, db, stmt, n, at)
 	if err != nil {
 		// A statement binlake cannot follow is not fatal: the next table map
@@ -127,6 +127,10 @@ func (t *tracker) ddl(db, stmt string, n uint64, at time.Time, tx *txn) error {
 			"statement", stmt, "db", db, "err", err)
 		return nil
 	}
-	tx.schemas = append(tx.schemas, versions...)
+	for _, v := range versions {
+		if f.Match(v.DB, v.Table) {
+			tx.schemas = append(tx.schemas, v)
+		}
+	}
 	return nil
 }

@@ -187,3 +187,34 @@ func TestSQLSeesTablesAndNothingElse(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckpointKeepsAnswers(t *testing.T) {
+	b := newChainBuilder(t)
+	s := &layout.TableSchema{DB: "d", Table: "kv", Version: 1, Since: 1, Columns: kvCols, PrimaryKey: []int{0}}
+	b.commit(s, []layout.TableSchema{*s}, ins(int64(1), "a"), ins(int64(2), "b"), ins(int64(3), nil))
+	b.commit(s, nil, upd(row(int64(1), "a"), row(int64(1), "A")), del(int64(2), "b"))
+	e := b.engine()
+	before := asOf(t, e, "kv", "HEAD")
+	res, err := e.Checkpoint(context.Background(), "HEAD", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 1 || res[0].Object == nil || res[0].Changes != 5 {
+		t.Fatalf("checkpoint results: %+v", res)
+	}
+	b.commit(s, nil, ins(int64(4), "d"))
+	st, err := b.chain.TableAt("d", "kv", 3)
+	if err != nil || st.Checkpoint == nil || st.From != 2 || len(st.Segments) != 1 {
+		t.Fatalf("state at 3 does not use the checkpoint: %+v %v", st, err)
+	}
+	if got := asOf(t, e, "kv", "2"); !reflect.DeepEqual(got, before) {
+		t.Fatalf("at 2 from the checkpoint: got %v, want %v", got, before)
+	}
+	if got, want := asOf(t, e, "kv", "3"), append(before, []any{int64(4), "d"}); !reflect.DeepEqual(got, want) {
+		t.Fatalf("at 3: got %v, want %v", got, want)
+	}
+	res, err = e.Checkpoint(context.Background(), "2", nil, 0)
+	if err != nil || res[0].Skipped == "" {
+		t.Fatalf("second checkpoint at the same commit: %+v %v", res, err)
+	}
+}
