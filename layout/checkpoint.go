@@ -11,7 +11,8 @@ import (
 // WriteCheckpoint writes the full state of a table at a commit: one Parquet
 // row per table row, the table's columns in MySQL order and nothing else,
 // so that any Parquet reader sees the table itself. Each row holds one
-// canonical value per column, as in a change image.
+// canonical value per column, as in a change image; on an error, w may
+// have received part of a file.
 func WriteCheckpoint(w io.Writer, s *TableSchema, commit uint64, rows [][]any) error {
 	schema, err := checkpointSchema(s)
 	if err != nil {

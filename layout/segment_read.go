@@ -2,6 +2,7 @@ package layout
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -58,6 +59,9 @@ func readSegment(data []byte) (*TableSchema, []Change, error) {
 
 // openFile opens a binlake Parquet file and decodes its table schema.
 func openFile(data []byte) (*parquet.File, *TableSchema, error) {
+	if err := checkFooter(data); err != nil {
+		return nil, nil, err
+	}
 	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)),
 		parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
@@ -75,6 +79,20 @@ func openFile(data []byte) (*parquet.File, *TableSchema, error) {
 		return nil, nil, fmt.Errorf("decode %s: %w", metaSchema, err)
 	}
 	return f, s, nil
+}
+
+// checkFooter refuses bytes that are not an unencrypted Parquet file, or
+// whose footer length runs outside them: parquet-go would first allocate a
+// buffer of that length, up to 4 GiB.
+func checkFooter(data []byte) error {
+	n := len(data)
+	if n < 12 || string(data[:4]) != "PAR1" || string(data[n-4:]) != "PAR1" {
+		return errors.New("not a Parquet file (no PAR1 magic at both ends)")
+	}
+	if footer := binary.LittleEndian.Uint32(data[n-8:]); int64(footer) > int64(n-12) {
+		return fmt.Errorf("footer length %d runs outside the %d-byte file", footer, n)
+	}
+	return nil
 }
 
 // mustCodecs returns the codecs of a schema already known to be valid.

@@ -22,7 +22,9 @@ const rowsPerBatch = 256
 // WriteSegment writes the changes of one table, under one schema version, as
 // a segment: zstd-compressed Parquet, one row per change, in the order given.
 // Each change must fit the schema (Change.Validate) and each value must be
-// its column's canonical Go value (see Kind) and fit its column's width.
+// its column's canonical Go value (see Kind) and fit its column's width;
+// on an error, w may have received part of a file. The same changes always
+// encode to the same bytes.
 func WriteSegment(w io.Writer, s *TableSchema, changes []Change) error {
 	schema, err := segmentSchema(s)
 	if err != nil {
@@ -66,7 +68,7 @@ func newParquetWriter(w io.Writer, s *TableSchema, schema *parquet.Schema, extra
 		parquet.Compression(&parquet.Zstd),
 		parquet.MaxRowsPerRowGroup(rowsPerRowGroup),
 		parquet.DataPageStatistics(false),
-		parquet.CreatedBy("binlake", formatVersion, ""),
+		parquet.CreatedBy("binlake", formatVersion, "parquet-go"),
 		parquet.KeyValueMetadata(metaFormat, formatVersion),
 		parquet.KeyValueMetadata(metaSchema, string(schemaJSON)),
 	}
