@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -108,12 +109,14 @@ func (m *tableMeta) column(i int) (layout.Column, error) {
 		return layout.Column{Kind: layout.KindYear, SQLType: "year"}, nil
 	case mysql.MYSQL_TYPE_DATE, mysql.MYSQL_TYPE_NEWDATE:
 		return layout.Column{Kind: layout.KindDate, SQLType: "date"}, nil
-	case mysql.MYSQL_TYPE_DATETIME, mysql.MYSQL_TYPE_DATETIME2:
-		return temporal(layout.KindDatetime, "datetime", typ == mysql.MYSQL_TYPE_DATETIME2, meta)
-	case mysql.MYSQL_TYPE_TIMESTAMP, mysql.MYSQL_TYPE_TIMESTAMP2:
-		return temporal(layout.KindTimestamp, "timestamp", typ == mysql.MYSQL_TYPE_TIMESTAMP2, meta)
-	case mysql.MYSQL_TYPE_TIME, mysql.MYSQL_TYPE_TIME2:
-		return temporal(layout.KindTime, "time", typ == mysql.MYSQL_TYPE_TIME2, meta)
+	case mysql.MYSQL_TYPE_DATETIME2:
+		return temporal(layout.KindDatetime, "datetime", meta)
+	case mysql.MYSQL_TYPE_TIMESTAMP2:
+		return temporal(layout.KindTimestamp, "timestamp", meta)
+	case mysql.MYSQL_TYPE_TIME2:
+		return temporal(layout.KindTime, "time", meta)
+	case mysql.MYSQL_TYPE_DATETIME, mysql.MYSQL_TYPE_TIMESTAMP, mysql.MYSQL_TYPE_TIME:
+		return layout.Column{}, errOldTemporal
 	case mysql.MYSQL_TYPE_VARCHAR, mysql.MYSQL_TYPE_VAR_STRING:
 		return m.text(i, false, int(meta))
 	case mysql.MYSQL_TYPE_STRING:
@@ -135,11 +138,18 @@ func withUnsigned(name string, unsigned bool) string {
 	return name
 }
 
-// temporal builds a date-time column; only the MySQL 5.6 formats (the *2
-// types) carry fractional seconds, whose digits are the metadata.
-func temporal(kind layout.Kind, name string, hires bool, meta uint16) (layout.Column, error) {
+// errOldTemporal refuses the temporal formats from before MySQL 5.6.4: the
+// table map does not say how many fractional digits such a column has, and
+// MariaDB's own fractional formats of that era have other lengths, so
+// go-mysql would decode them wrongly or not at all.
+var errOldTemporal = errors.New("the column uses the old temporal format, whose fractional-second digits the binlog does not record: " +
+	"rebuild the table with the MySQL 5.6 format (on MariaDB: SET GLOBAL mysql56_temporal_format=ON, then ALTER TABLE ... FORCE)")
+
+// temporal builds a column of the MySQL 5.6 date-time formats (the *2
+// types); the metadata is the number of fractional-second digits.
+func temporal(kind layout.Kind, name string, meta uint16) (layout.Column, error) {
 	c := layout.Column{Kind: kind, SQLType: name}
-	if !hires || meta == 0 {
+	if meta == 0 {
 		return c, nil
 	}
 	if meta > 6 {

@@ -68,17 +68,23 @@ func tableError(ref layout.TableRef, sentinel error, format string, args ...any)
 // ApplyDDL applies one statement of a Query event to set and returns the
 // schema versions it creates, in the order the statement touches the
 // tables. Each version has Since = commit and Version = the previous
-// version of its table + 1 (1 for a new table). defaultDB is the event's
-// default database; at is the commit time, which DEFAULT CURRENT_TIMESTAMP
-// gives the rows that exist when a column is added.
+// version of its table + 1 (1 for a new table); a table touched several
+// times by one statement (RENAME a TO b, b TO c) gets one version, relative
+// to the state before the statement. defaultDB is the event's default
+// database; at is the commit time, which DEFAULT CURRENT_TIMESTAMP gives
+// the rows that exist when a column is added: pass the microseconds the
+// source logs (MariaDB's Q_HRNOW) when the column has fractional seconds.
 //
-// A statement that is not table DDL (CREATE USER, GRANT, CREATE INDEX,
-// CREATE VIEW, SET, ...) returns nothing. On error, set is unchanged and
-// the error is a *DDLError wrapping ErrUnknownTable, ErrUnparsable or
-// ErrValuesUnknown.
+// A statement that is not table DDL (CREATE USER, GRANT, CREATE VIEW,
+// CREATE DATABASE, SET, ...) or that changes neither columns nor primary
+// key (CREATE INDEX, ALTER ... ENGINE, ...) returns nothing. On error, set
+// is unchanged and the error is a *DDLError wrapping ErrUnknownTable,
+// ErrUnparsable or ErrValuesUnknown.
 //
-// ApplyDDL follows MariaDB: JSON is an alias of LONGTEXT. Literal TIMESTAMP
-// defaults are read as UTC (the session time zone is not known here), and
+// ApplyDDL follows MariaDB: JSON is an alias of LONGTEXT, and extra
+// fractional-second digits of a DEFAULT are cut, not rounded. Literal
+// TIMESTAMP defaults and CURRENT_TIMESTAMP for DATETIME are taken as UTC
+// (the session time zone is not known here), and
 // explicit_defaults_for_timestamp is assumed ON.
 func ApplyDDL(set SchemaSet, defaultDB string, stmt string, commit uint64, at time.Time) ([]layout.TableSchema, error) {
 	nodes, err := parseStatement(stmt)
@@ -98,7 +104,6 @@ func ApplyDDL(set SchemaSet, defaultDB string, stmt string, commit uint64, at ti
 	}
 	versions := ws.versions(commit)
 	for _, v := range versions {
-		v := v
 		set[layout.TableRef{DB: v.DB, Table: v.Table}] = &v
 	}
 	return versions, nil
@@ -125,6 +130,8 @@ func (ws *workspace) apply(n ast.StmtNode) error {
 		return nil
 	case *ast.AlterTableStmt:
 		return ws.alterTable(n)
+	case *ast.CreateIndexStmt:
+		return ws.createIndex(n)
 	}
 	return nil
 }

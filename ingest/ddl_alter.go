@@ -46,7 +46,7 @@ func changesColumns(spec *ast.AlterTableSpec) bool {
 		ast.AlterTableChangeColumn, ast.AlterTableRenameColumn, ast.AlterTableDropPrimaryKey:
 		return true
 	case ast.AlterTableAddConstraint:
-		return spec.Constraint != nil && spec.Constraint.Tp == ast.ConstraintPrimaryKey
+		return spec.Constraint != nil && (spec.Constraint.Tp == ast.ConstraintPrimaryKey || isUnique(spec.Constraint.Tp))
 	case ast.AlterTableOption:
 		return convertCharset(spec) != ""
 	}
@@ -70,8 +70,11 @@ func (ws *workspace) alterSpec(d *draft, spec *ast.AlterTableSpec) error {
 	case ast.AlterTableDropPrimaryKey:
 		d.pk = nil
 	case ast.AlterTableAddConstraint:
-		if spec.Constraint.Tp == ast.ConstraintPrimaryKey {
-			return d.setPrimaryKey(keyColumns(spec.Constraint))
+		switch c := spec.Constraint; {
+		case c.Tp == ast.ConstraintPrimaryKey:
+			return d.setPrimaryKey(keyColumns(c))
+		case isUnique(c.Tp):
+			d.promoteUnique(wholeColumns(c.Keys))
 		}
 	case ast.AlterTableOption:
 		d.alterOptions(spec)
@@ -105,6 +108,9 @@ func (ws *workspace) addColumns(d *draft, spec *ast.AlterTableSpec) error {
 			if err := d.setPrimaryKey([]string{name}); err != nil {
 				return err
 			}
+		}
+		if hasOption(def, ast.ColumnOptionUniqKey) {
+			d.promoteUnique([]string{name})
 		}
 	}
 	for _, c := range spec.NewConstraints {

@@ -64,16 +64,33 @@ func columnType(ft *types.FieldType, cc columnContext) (layout.Column, error) {
 		return col, nil
 	case mysql.TypeGeometry:
 		return layout.Column{Kind: layout.KindGeometry, SQLType: "geometry"}, nil
-	case mysql.TypeEnum:
-		if e := ft.GetElems(); len(e) == 2 && e[0] == geometryMarker {
-			name := e[1]
-			if name == "geomcollection" {
-				name = "geometrycollection"
-			}
-			return layout.Column{Kind: layout.KindGeometry, SQLType: name}, nil
-		}
+	}
+	if name := markedType(ft); name != "" {
+		return markedColumn(name), nil
 	}
 	return stringColumn(ft, cc)
+}
+
+// markedType returns the name of a type rewriteForTiDB marked, or "".
+func markedType(ft *types.FieldType) string {
+	if e := ft.GetElems(); ft.GetType() == mysql.TypeEnum && len(e) == 2 && e[0] == typeMarker {
+		return e[1]
+	}
+	return ""
+}
+
+// markedColumn is the column of a marked type: a geometry, or the BINARY
+// column the binlog shows for MariaDB's UUID, INET6 and INET4.
+func markedColumn(name string) layout.Column {
+	switch name {
+	case "uuid", "inet6", "inet4":
+		n := map[string]int{"uuid": 16, "inet6": 16, "inet4": 4}[name]
+		return layout.Column{Kind: layout.KindBytes, SQLType: fmt.Sprintf("binary(%d)", n), Width: n, Fixed: true,
+			Charset: charset.CharsetBin, Collation: binaryCollation}
+	case "geomcollection":
+		name = "geometrycollection"
+	}
+	return layout.Column{Kind: layout.KindGeometry, SQLType: name}
 }
 
 var intTypes = map[byte]struct {

@@ -3,6 +3,7 @@ package ingest
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/binlake/binlake/layout"
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -54,7 +55,7 @@ func (ws *workspace) createTable(n *ast.CreateTableStmt) error {
 	}
 	d, err := draftFromCreate(n, columnContext{})
 	if err != nil {
-		return tableError(ref, nil, "%v", err)
+		return tableError(ref, nil, "%w", err)
 	}
 	if n.Select != nil && !selectAddsNoColumns(n.Select, d) {
 		d = &draft{pending: true}
@@ -72,7 +73,7 @@ func (ws *workspace) createLike(ref layout.TableRef, other *ast.TableName) error
 	}
 	d := &draft{pending: true}
 	if o := ws.live(oref); o != nil {
-		d = &draft{pending: o.pending, cols: o.cols, pk: o.pk, charset: o.charset}
+		d = &draft{pending: o.pending, cols: slices.Clone(o.cols), pk: slices.Clone(o.pk), charset: o.charset}
 	}
 	ws.put(ref, d)
 	return nil
@@ -101,17 +102,27 @@ func draftFromCreate(n *ast.CreateTableStmt, cc columnContext) (*draft, error) {
 			d.pk = keyColumns(c)
 		}
 	}
-	return d, d.setPrimaryKey(d.pk)
+	if err := d.setPrimaryKey(d.pk); err != nil {
+		return nil, err
+	}
+	d.promoteFirstUnique(n)
+	return d, nil
 }
 
-// setPrimaryKey sets the key; key columns become NOT NULL, as in MySQL.
+// setPrimaryKey sets the key; key columns become NOT NULL, as in MySQL, so
+// a key column added without DEFAULT gives existing rows the implicit one.
 func (d *draft) setPrimaryKey(names []string) error {
 	for _, name := range names {
 		i := d.index(name)
 		if i < 0 {
 			return fmt.Errorf("primary key column %s does not exist", name)
 		}
-		d.cols[i].Nullable = false
+		c := &d.cols[i]
+		if c.Nullable && c.from < 0 && c.def == nil {
+			v := implicitDefault(c.Column)
+			c.def = &v
+		}
+		c.Nullable = false
 	}
 	d.pk = names
 	return nil

@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -28,7 +27,7 @@ const (
 	litNumber
 	litString
 	litBits
-	litNow // CURRENT_TIMESTAMP and its synonyms
+	litNow // CURRENT_TIMESTAMP and its synonyms, CURRENT_DATE
 )
 
 // addedValue returns the canonical value rows that exist when a column is
@@ -62,6 +61,11 @@ func addedValue(col layout.Column, def *ast.ColumnDef, at time.Time) (*string, e
 	if lit.kind == litNull {
 		return nil, nil
 	}
+	if name := markedType(def.Tp); name != "" {
+		if lit, err = markedLiteral(name, lit); err != nil {
+			return nil, fmt.Errorf("DEFAULT %s: %w", exprText(expr), err)
+		}
+	}
 	v, err := canonicalValue(col, lit, at)
 	if err != nil {
 		return nil, fmt.Errorf("DEFAULT %s: %w", exprText(expr), err)
@@ -74,6 +78,9 @@ func addedValue(col layout.Column, def *ast.ColumnDef, at time.Time) (*string, e
 func literalOf(expr ast.ExprNode) (literal, error) {
 	switch e := expr.(type) {
 	case *test_driver.ValueExpr:
+		if s, ok := e.GetValue().(string); ok && s == exprMarker {
+			return literal{}, fmt.Errorf("%w: DEFAULT is an expression", ErrValuesUnknown)
+		}
 		return datumLiteral(&e.Datum)
 	case *ast.ParenthesesExpr:
 		return literalOf(e.Expr)
@@ -88,7 +95,7 @@ func literalOf(expr ast.ExprNode) (literal, error) {
 		return lit, nil
 	case *ast.FuncCallExpr:
 		switch e.FnName.L {
-		case "current_timestamp", "now", "localtime", "localtimestamp":
+		case "current_timestamp", "now", "localtime", "localtimestamp", "current_date", "curdate":
 			return literal{kind: litNow}, nil
 		case ast.DateLiteral, ast.TimeLiteral, ast.TimestampLiteral:
 			if len(e.Args) == 1 {
@@ -173,4 +180,6 @@ func decimalZero(scale int) string {
 	return "0." + strings.Repeat("0", scale)
 }
 
-var errNoConversion = errors.New("cannot convert to the column's type")
+// errNoConversion: a DEFAULT that does not convert to its column's type
+// (MySQL accepted it, so binlake misreads it).
+var errNoConversion = fmt.Errorf("%w: the DEFAULT does not convert to the column's type", ErrValuesUnknown)

@@ -91,7 +91,9 @@ func draftOf(ref layout.TableRef, s *layout.TableSchema) *draft {
 		d.cols = append(d.cols, draftColumn{Column: c, from: i})
 	}
 	for _, i := range s.PrimaryKey {
-		d.pk = append(d.pk, s.Columns[i].Name)
+		if i >= 0 && i < len(s.Columns) {
+			d.pk = append(d.pk, s.Columns[i].Name)
+		}
 	}
 	return d
 }

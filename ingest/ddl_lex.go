@@ -27,14 +27,25 @@ func (t sqlToken) is(w string) bool {
 
 // lexSQL splits a statement into tokens. It is only as precise as the
 // rewrites in ddl_rewrite.go need: it never fails, and an unterminated
-// quote or comment runs to the end.
+// quote or comment runs to the end. The text of an executable comment
+// ("/*!80023 INVISIBLE */") is tokenized, as MySQL runs it.
 func lexSQL(s string) []sqlToken {
 	var toks []sqlToken
+	inExec := false
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f':
 			i++
+		case strings.HasPrefix(s[i:], "/*!"):
+			i += 3
+			for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+				i++
+			}
+			inExec = true
+		case inExec && strings.HasPrefix(s[i:], "*/"):
+			i += 2
+			inExec = false
 		case c == '#' || (c == '-' && strings.HasPrefix(s[i:], "-- ")):
 			i = skipLine(s, i)
 		case c == '/' && strings.HasPrefix(s[i:], "/*"):

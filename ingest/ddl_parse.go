@@ -1,16 +1,35 @@
 package ingest
 
 import (
-	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser"
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/charset"
 
 	// The parser needs a driver for literal values; the test driver is the
 	// one that does not pull in TiDB itself.
 	_ "github.com/pingcap/tidb/pkg/parser/test_driver"
 )
+
+// The TiDB parser accepts only the character sets TiDB supports (utf8,
+// utf8mb4, ascii, latin1, binary, gbk, gb18030) and rejects CHARACTER SET
+// latin2, ucs2, cp1251, ... which it knows as unsupported. init registers
+// those with the parser (through its API for custom charsets) so that it
+// parses every MySQL column definition. It runs at package initialisation,
+// before anything can parse or look a charset up concurrently.
+func init() {
+	for _, name := range []string{
+		"armscii8", "big5", "cp1250", "cp1251", "cp1256", "cp1257", "cp850", "cp852", "cp866", "cp932", "dec8",
+		"eucjpms", "euckr", "gb2312", "geostd8", "greek", "hebrew", "hp8", "keybcs2", "koi8r", "koi8u", "latin2",
+		"latin5", "latin7", "macce", "macroman", "sjis", "swe7", "tis620", "ucs2", "ujis", "utf16", "utf16le", "utf32",
+	} {
+		if c, err := charset.GetCharsetInfo(name); err != nil && c != nil {
+			charset.AddCharset(c)
+		}
+	}
+}
 
 // parseStatement parses a Query event's statement with the TiDB parser,
 // retrying once with rewriteForTiDB. A statement that still fails is an
@@ -29,7 +48,7 @@ func parseStatement(stmt string) ([]ast.StmtNode, error) {
 	if !isTableDDL(stmt) {
 		return nil, nil
 	}
-	return nil, errors.Join(ErrUnparsable, err)
+	return nil, fmt.Errorf("%w: %v", ErrUnparsable, err)
 }
 
 func parseSQL(stmt string) ([]ast.StmtNode, error) {

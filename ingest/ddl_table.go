@@ -55,7 +55,7 @@ func (ws *workspace) truncate(tn *ast.TableName) error {
 	if d == nil || d.pending {
 		return tableError(ref, ErrUnknownTable, "TRUNCATE of a table with no known schema")
 	}
-	ws.put(ref, &draft{truncated: true, cols: d.cols, pk: d.pk, charset: d.charset})
+	ws.put(ref, &draft{truncated: true, cols: slices.Clone(d.cols), pk: slices.Clone(d.pk), charset: d.charset})
 	return nil
 }
 

@@ -31,13 +31,13 @@ func nowValue(col layout.Column, at time.Time) (string, error) {
 }
 
 // dateTimeValue converts a literal to a DATE, DATETIME or TIMESTAMP
-// column's text, rounding fractional seconds to the column's digits.
+// column's text. Fractional seconds beyond the column's digits are cut, as
+// MariaDB does (MySQL rounds unless TIME_TRUNCATE_FRACTIONAL is set).
 func dateTimeValue(col layout.Column, lit literal) (string, error) {
 	dt, err := parseDateTime(lit.asString())
 	if err != nil {
 		return "", err
 	}
-	dt = dt.round(col.Scale)
 	return dt.format(col), nil
 }
 
@@ -47,22 +47,6 @@ func (dt dateTime) format(col layout.Column) string {
 		return s
 	}
 	return s + fmt.Sprintf(" %02d:%02d:%02d", dt.hour, dt.min, dt.sec) + fraction(dt.nsec, col.Scale)
-}
-
-// round rounds the fraction to scale digits, carrying into the seconds.
-func (dt dateTime) round(scale int) dateTime {
-	unit := pow10(9 - scale)
-	ns := (dt.nsec + unit/2) / unit * unit
-	if ns < 1e9 {
-		dt.nsec = ns
-		return dt
-	}
-	if dt.month == 0 || dt.day == 0 {
-		dt.nsec = 1e9 - unit // a zero date cannot carry: keep the largest fraction
-		return dt
-	}
-	t := time.Date(dt.year, time.Month(dt.month), dt.day, dt.hour, dt.min, dt.sec, 0, time.UTC).Add(time.Second)
-	return dateTime{t.Year(), int(t.Month()), t.Day(), t.Hour(), t.Minute(), t.Second(), 0}
 }
 
 // parseDateTime reads MySQL's date and datetime literals: "YYYY-MM-DD",
@@ -75,6 +59,9 @@ func parseDateTime(s string) (dateTime, error) {
 	whole, frac, _ := strings.Cut(s, ".")
 	var parts []int
 	var yearDigits int
+	if strings.Trim(whole, "0") == "" && whole != "" && strings.Trim(frac, "0") == "" {
+		return dateTime{}, nil // 0: the zero date
+	}
 	if digitsOnly(whole) {
 		parts, yearDigits = digitDateParts(whole)
 		if parts == nil {
@@ -147,7 +134,8 @@ func twoDigitYear(y int) int {
 }
 
 // timeValue converts a literal to a TIME column's text: "[-][D ]hh:mm[:ss][.f]"
-// or the digits "[-]hhmmss[.f]", "mmss", "ss".
+// or the digits "[-]hhmmss[.f]", "mmss", "ss"; extra fractional digits are
+// cut.
 func timeValue(col layout.Column, lit literal) (string, error) {
 	s := strings.TrimSpace(lit.asString())
 	bad := fmt.Errorf("%w: %q is not a time", errNoConversion, s)
@@ -159,14 +147,11 @@ func timeValue(col layout.Column, lit literal) (string, error) {
 	if !ok || !ok2 || m > 59 || sec > 59 {
 		return "", bad
 	}
-	unit := pow10(9 - col.Scale)
-	total := ((int64(h)*60+int64(m))*60+int64(sec))*1e9 + int64((ns+unit/2)/unit*unit)
 	sign := ""
-	if neg && total > 0 {
+	if neg && (h != 0 || m != 0 || sec != 0 || ns >= pow10(9-col.Scale)) {
 		sign = "-"
 	}
-	secs, nanos := total/1e9, int(total%1e9)
-	return fmt.Sprintf("%s%02d:%02d:%02d", sign, secs/3600, secs/60%60, secs%60) + fraction(nanos, col.Scale), nil
+	return fmt.Sprintf("%s%02d:%02d:%02d", sign, h, m, sec) + fraction(ns, col.Scale), nil
 }
 
 // timeParts reads hours, minutes and seconds of "[D ]hh:mm[:ss]" or of

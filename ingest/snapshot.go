@@ -21,7 +21,11 @@ func takeSnapshot(ctx context.Context, s *liveSource, cfg *Config) (*txn, error)
 		return nil, err
 	}
 	defer conn.Close()
-	for _, q := range []string{"SET SESSION time_zone = '+00:00'", "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"} {
+	// SnapshotSessionSQL: UTC timestamps and text as the bytes the table
+	// holds, which is what FromSQL decodes (latin1 columns would otherwise
+	// arrive converted to the connection's utf8mb4 and be decoded twice).
+	session := append([]string{"SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"}, SnapshotSessionSQL...)
+	for _, q := range session {
 		if _, err := conn.Execute(q); err != nil {
 			return nil, fmt.Errorf("snapshot: %s: %w", q, err)
 		}

@@ -59,14 +59,44 @@ func ConfigureSyncer(c *replication.BinlogSyncerConfig) {
 
 // DecodeRows decodes a rows event as go-mysql does, but turns a panic on
 // malformed bytes into an error, so a corrupt event stops ingest with a
-// message instead of crashing it.
+// message instead of crashing it. It also refuses an event whose columns do
+// not match its table map or whose column bitmap is empty: go-mysql would
+// loop for ever on such an event, adding empty rows.
 func DecodeRows(e *replication.RowsEvent, data []byte) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("decode rows event of %d bytes: malformed event: %v", len(data), r)
 		}
 	}()
-	return e.Decode(data)
+	pos, err := e.DecodeHeader(data)
+	if err != nil {
+		return err
+	}
+	if err := checkRowsHeader(e); err != nil {
+		return err
+	}
+	return e.DecodeData(pos, data)
+}
+
+func checkRowsHeader(e *replication.RowsEvent) error {
+	name := string(e.Table.Schema) + "." + string(e.Table.Table)
+	n := e.ColumnCount
+	if n == 0 || n != e.Table.ColumnCount {
+		return fmt.Errorf("decode rows event for %s: malformed event: %d columns, the table map has %d", name, n, e.Table.ColumnCount)
+	}
+	for _, bitmap := range [][]byte{e.ColumnBitmap1, e.ColumnBitmap2} {
+		if bitmap == nil {
+			continue
+		}
+		named := false
+		for i := uint64(0); i < n && !named; i++ {
+			named = bitmap[i/8]&(1<<(i%8)) != 0
+		}
+		if !named {
+			return fmt.Errorf("decode rows event for %s: malformed event: its column bitmap names no column", name)
+		}
+	}
+	return nil
 }
 
 // Canonical converts a value of column col, as go-mysql decodes it from a

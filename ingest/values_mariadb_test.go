@@ -89,6 +89,25 @@ func TestValuesRoundTripMariaDB(t *testing.T) {
 	})
 }
 
+// MariaDB's temporal formats from before 10.1.2 hide the fractional digits:
+// binlake refuses them rather than decode them wrongly.
+func TestOldTemporalFormatRefusedMariaDB(t *testing.T) {
+	db := testenv.StartMariaDB(t, testenv.MariaDBOptions{ExtraArgs: []string{"--mysql56-temporal-format=OFF"}})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := db.Exec(ctx, "CREATE TABLE test.old (d6 DATETIME(6))", "INSERT INTO test.old VALUES ('2024-01-02 03:04:05.25')"); err != nil {
+		t.Fatal(err)
+	}
+	files, err := db.BinlogFiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := readBinlog(t, files)["old"]
+	if log == nil || log.err == nil || !strings.Contains(log.err.Error(), "mysql56_temporal_format=ON") {
+		t.Fatalf("table map of an old-format DATETIME(6): %+v, want an error naming mysql56_temporal_format", log)
+	}
+}
+
 // workload creates the tables, inserts, updates and deletes, then writes
 // two tables whose maps must be refused or checked for their keys.
 func workload(tables []typeTable) []string {

@@ -8,7 +8,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -40,10 +42,11 @@ type MariaDB struct {
 	DataDir  string
 	Socket   string
 
-	dir     string // temporary root holding DataDir, Socket and the logs
-	errLog  string
-	args    []string
-	timeout time.Duration
+	dir      string // temporary root holding DataDir, Socket and the logs
+	errLog   string
+	mariadbd string
+	extra    []string // MariaDBOptions.ExtraArgs
+	timeout  time.Duration
 
 	mu   sync.Mutex
 	proc *mariadbProc
@@ -105,12 +108,13 @@ func NewMariaDB(ctx context.Context, opts MariaDBOptions) (*MariaDB, error) {
 		Socket:   filepath.Join(dir, "mariadbd.sock"),
 		dir:      dir,
 		errLog:   filepath.Join(dir, "error.log"),
+		mariadbd: mariadbd,
+		extra:    opts.ExtraArgs,
 		timeout:  opts.StartTimeout,
 	}
 	if m.timeout == 0 {
 		m.timeout = 60 * time.Second
 	}
-	m.args = append(m.serverArgs(mariadbd), opts.ExtraArgs...)
 	if err := m.setUp(ctx, installDB); err != nil {
 		m.Close()
 		return nil, err
@@ -122,8 +126,18 @@ func (m *MariaDB) setUp(ctx context.Context, installDB string) error {
 	if err := m.installDataDir(ctx, installDB); err != nil {
 		return err
 	}
-	if err := m.start(ctx); err != nil {
-		return err
+	// The port was free a moment ago; another process may have taken it.
+	for attempt := 1; ; attempt++ {
+		err := m.start(ctx)
+		if err == nil {
+			break
+		}
+		if attempt == 3 || !strings.Contains(err.Error(), "Address already in use") {
+			return err
+		}
+		if m.Port, err = freeTCPPort(); err != nil {
+			return err
+		}
 	}
 	return m.createUser(ctx)
 }
@@ -179,9 +193,10 @@ func (m *MariaDB) installDataDir(ctx context.Context, installDB string) error {
 	return nil
 }
 
-func (m *MariaDB) serverArgs(mariadbd string) []string {
-	return append([]string{
-		mariadbd,
+// serverArgs is mariadbd's command line: binlake's settings, then the
+// options' extra arguments, which win.
+func (m *MariaDB) serverArgs() []string {
+	args := append([]string{
 		"--no-defaults", // must come first
 		"--user=root",
 		"--datadir=" + m.DataDir,
@@ -200,6 +215,7 @@ func (m *MariaDB) serverArgs(mariadbd string) []string {
 		"--binlog-row-metadata=FULL",
 		"--gtid-strict-mode=1",
 	}, mariadbSmallInnoDB...)
+	return append(args, m.extra...)
 }
 
 // start runs mariadbd and waits until it accepts connections on its socket.
@@ -209,15 +225,17 @@ func (m *MariaDB) start(ctx context.Context) error {
 	if m.proc != nil {
 		return errors.New("start MariaDB: already running")
 	}
-	cmd := exec.Command(m.args[0], m.args[1:]...)
+	logStart := fileSize(m.errLog)
+	cmd := exec.Command(m.mariadbd, m.serverArgs()...)
 	cmd.Dir = m.dir
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start %s: %w", m.args[0], err)
+		return fmt.Errorf("start %s: %w", m.mariadbd, err)
 	}
 	p := &mariadbProc{cmd: cmd, done: make(chan struct{})}
 	go func() { _ = cmd.Wait(); close(p.done) }()
 	m.proc = p
-	if err := m.waitReady(ctx, p); err != nil {
+	if err := m.waitReady(ctx, p, logStart); err != nil {
 		_ = cmd.Process.Kill()
 		<-p.done
 		m.proc = nil
@@ -226,7 +244,7 @@ func (m *MariaDB) start(ctx context.Context) error {
 	return nil
 }
 
-func (m *MariaDB) waitReady(ctx context.Context, p *mariadbProc) error {
+func (m *MariaDB) waitReady(ctx context.Context, p *mariadbProc, logStart int64) error {
 	ctx, cancel := context.WithTimeout(ctx, m.timeout)
 	defer cancel()
 	tick := time.NewTicker(100 * time.Millisecond)
@@ -239,20 +257,32 @@ func (m *MariaDB) waitReady(ctx context.Context, p *mariadbProc) error {
 		}
 		select {
 		case <-p.done:
-			return fmt.Errorf("mariadbd exited during start-up (%v); end of %s:\n%s", p.cmd.ProcessState, m.errLog, m.logTail())
+			return fmt.Errorf("mariadbd exited during start-up (%v); end of %s:\n%s", p.cmd.ProcessState, m.errLog, m.logTail(logStart))
 		case <-ctx.Done():
-			return fmt.Errorf("mariadbd did not accept connections on %s within %v (last error: %v); end of %s:\n%s", m.Socket, m.timeout, err, m.errLog, m.logTail())
+			return fmt.Errorf("mariadbd did not accept connections on %s within %v (last error: %v); end of %s:\n%s", m.Socket, m.timeout, err, m.errLog, m.logTail(logStart))
 		case <-tick.C:
 		}
 	}
 }
 
-func (m *MariaDB) logTail() string {
+// logTail returns the end of what the error log got from offset from on.
+func (m *MariaDB) logTail(from int64) string {
 	b, err := os.ReadFile(m.errLog)
 	if err != nil {
 		return fmt.Sprintf("(cannot read the error log: %v)", err)
 	}
-	return tail(string(b), 4000)
+	if from > int64(len(b)) {
+		from = 0
+	}
+	return tail(string(b[from:]), 4000)
+}
+
+func fileSize(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
 }
 
 func tail(s string, n int) string {
@@ -401,6 +431,18 @@ func (m *MariaDB) stop(sig os.Signal, grace time.Duration) {
 		_ = p.cmd.Process.Kill()
 		<-p.done
 	}
+}
+
+// dieWithParent asks Linux to kill the server when the process that started
+// it dies (a test binary killed by -timeout skips its cleanups), so that no
+// server outlives its test. The field exists only on Linux, hence reflection;
+// elsewhere this does nothing.
+func dieWithParent(cmd *exec.Cmd) {
+	attr := &syscall.SysProcAttr{}
+	if f := reflect.ValueOf(attr).Elem().FieldByName("Pdeathsig"); f.IsValid() && f.CanSet() {
+		f.Set(reflect.ValueOf(syscall.SIGKILL))
+	}
+	cmd.SysProcAttr = attr
 }
 
 // freeTCPPort returns a TCP port on 127.0.0.1 that was free a moment ago.
