@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -81,7 +82,7 @@ func (e *Engine) baseSQL(ctx context.Context, st *catalog.TableState) (string, e
 			if i < len(s.Origins) && s.Origins[i].From >= 0 {
 				expr = ident(st.Base.Schema.Columns[s.Origins[i].From].Name)
 			} else if i < len(s.Origins) && s.Origins[i].Default != nil {
-				expr = sqlString(*s.Origins[i].Default)
+				expr = defaultSQL(c, *s.Origins[i].Default)
 			}
 			cols[i] = fmt.Sprintf("CAST(%s AS %s) AS %s", expr, duckType(c), ident(c.Name))
 		}
@@ -92,6 +93,19 @@ func (e *Engine) baseSQL(ctx context.Context, st *catalog.TableState) (string, e
 		cols[i] = fmt.Sprintf("CAST(NULL AS %s) AS %s", duckType(&s.Columns[i]), ident(s.Columns[i].Name))
 	}
 	return "SELECT " + strings.Join(cols, ", ") + " WHERE false", nil
+}
+
+// defaultSQL is a DuckDB literal for the canonical text of a default. Bytes
+// go through hex: a SQL string literal cannot hold a NUL byte, and a cast
+// of a string to BLOB reads backslash escapes.
+func defaultSQL(c *layout.Column, v string) string {
+	switch {
+	case c.Kind == layout.KindBytes || c.Kind == layout.KindGeometry:
+		return "from_hex(" + sqlString(hex.EncodeToString([]byte(v))) + ")"
+	case strings.ContainsRune(v, 0):
+		return "decode(from_hex(" + sqlString(hex.EncodeToString([]byte(v))) + "))"
+	}
+	return sqlString(v)
 }
 
 // keyedSQL applies changes to base for a table with a primary key: a row's

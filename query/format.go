@@ -10,7 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/mattn/go-runewidth"
 )
 
 // Format is an output format of query results.
@@ -129,11 +130,11 @@ func (t *tableWriter) row(vals []any) error {
 func (t *tableWriter) close() error {
 	widths := make([]int, len(t.cols))
 	for i, c := range t.cols {
-		widths[i] = utf8.RuneCountInString(c)
+		widths[i] = runewidth.StringWidth(c)
 	}
 	for _, r := range t.rows {
 		for i, v := range r {
-			widths[i] = max(widths[i], utf8.RuneCountInString(v))
+			widths[i] = max(widths[i], runewidth.StringWidth(v))
 		}
 	}
 	line := func() string {
@@ -146,7 +147,7 @@ func (t *tableWriter) close() error {
 	cells := func(vals []string) string {
 		var b strings.Builder
 		for i, v := range vals {
-			b.WriteString("| " + v + strings.Repeat(" ", widths[i]-utf8.RuneCountInString(v)) + " ")
+			b.WriteString("| " + v + strings.Repeat(" ", widths[i]-runewidth.StringWidth(v)) + " ")
 		}
 		return b.String() + "|\n"
 	}
@@ -156,7 +157,11 @@ func (t *tableWriter) close() error {
 		b.WriteString(cells(r))
 	}
 	b.WriteString(line())
-	fmt.Fprintf(&b, "%d rows\n", len(t.rows))
+	if len(t.rows) == 1 {
+		b.WriteString("1 row\n")
+	} else {
+		fmt.Fprintf(&b, "%d rows\n", len(t.rows))
+	}
 	_, err := io.WriteString(t.w, b.String())
 	return err
 }

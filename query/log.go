@@ -35,7 +35,11 @@ func (e *Engine) Log(f LogFilter, out Output) error {
 			continue
 		}
 		shown++
-		if err := w.row([]any{c.N, c.GTID, c.Time.UTC().Format(time.RFC3339), string(c.Kind), c.Rows(), tablesText(c), c.DDL}); err != nil {
+		ddl := c.DDL
+		if out.Format == FormatTable || out.Format == "" {
+			ddl = oneLine(ddl, 60)
+		}
+		if err := w.row([]any{c.N, c.GTID, c.Time.UTC().Format(time.RFC3339), string(c.Kind), c.Rows(), tablesText(c), ddl}); err != nil {
 			return err
 		}
 	}
@@ -64,4 +68,13 @@ func tablesText(c *layout.Commit) string {
 		parts[i] = fmt.Sprintf("%s.%s +%d ~%d -%d", t.DB, t.Table, t.Inserts, t.Updates, t.Deletes)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// oneLine folds white space and cuts s to at most n runes, for tables.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }
