@@ -35,16 +35,8 @@ of binlog files, or a glob.`,
 				return err
 			}
 			cfg.Source, cfg.Store, cfg.Log = source, st, slog.Default()
-			var total int64
-			start := time.Now()
-			cfg.OnFlush = func(cs []layout.Commit, took time.Duration) {
-				for i := range cs {
-					total += int64(cs[i].Rows())
-				}
-				last := cs[len(cs)-1]
-				slog.Debug("flushed", "commits", fmt.Sprintf("%d-%d", cs[0].N, last.N), "took", took.Round(time.Millisecond),
-					"lag", time.Since(last.Time).Round(time.Second))
-			}
+			prog := &progress{start: time.Now(), every: 10 * time.Second}
+			cfg.OnFlush = prog.flushed
 			cfg.OnSnapshot = func(table string, rows, all int64) {
 				if all > 0 {
 					fmt.Fprintf(os.Stderr, "\rsnapshot %s: %d / ~%d rows", table, rows, all)
@@ -54,7 +46,7 @@ of binlog files, or a glob.`,
 				}
 			}
 			err = ingest.Run(cmd.Context(), cfg)
-			slog.Info("ingest stopped", "row_changes", total, "took", time.Since(start).Round(time.Millisecond))
+			prog.summary("ingest stopped")
 			return err
 		},
 	}
@@ -67,4 +59,37 @@ of binlog files, or a glob.`,
 	f.StringSliceVar(&cfg.Filter.Exclude, "exclude", nil, "never these tables: db.table globs (repeatable)")
 	f.Uint32Var(&cfg.ReplicaID, "replica-id", 0, "server id binlake uses on the source (default random)")
 	return cmd
+}
+
+// progress logs what ingest has committed: a line every so often while it
+// runs, and a summary at the end.
+type progress struct {
+	start, last   time.Time
+	every         time.Duration
+	commits, rows uint64
+	lastCommit    layout.Commit
+}
+
+func (p *progress) flushed(cs []layout.Commit, took time.Duration) {
+	for i := range cs {
+		p.rows += cs[i].Rows()
+	}
+	p.commits += uint64(len(cs))
+	p.lastCommit = cs[len(cs)-1]
+	slog.Debug("flushed", "commits", fmt.Sprintf("%d-%d", cs[0].N, p.lastCommit.N), "took", took.Round(time.Millisecond))
+	if time.Since(p.last) >= p.every {
+		p.last = time.Now()
+		p.summary("ingesting")
+	}
+}
+
+func (p *progress) summary(msg string) {
+	secs := max(time.Since(p.start).Seconds(), 0.001)
+	args := []any{"commits", p.commits, "row_changes", p.rows, "rows_per_sec", int64(float64(p.rows) / secs),
+		"took", time.Since(p.start).Round(time.Millisecond)}
+	if c := p.lastCommit; c.N > 0 {
+		args = append(args, "head", c.N, "gtid", c.GTID, "position", fmt.Sprintf("%s:%d", c.File, c.Pos),
+			"lag", time.Since(c.Time).Round(time.Second))
+	}
+	slog.Info(msg, args...)
 }
