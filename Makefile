@@ -4,8 +4,11 @@ GO        ?= go
 BIN       := bin
 GOTEST    ?= $(GO) test
 TESTFLAGS ?= -p 2 -timeout 40m
+TOOLS_BIN ?= $(or $(BINLAKE_TOOLS),$(HOME)/.cache/binlake/bin)
+TFLINT    ?= $(TOOLS_BIN)/tflint
+TERRAFORM ?= $(shell command -v terraform 2>/dev/null || echo $(TOOLS_BIN)/terraform)
 
-.PHONY: all build test test-short tools demo bench lint fmt fixture clean
+.PHONY: all build test test-short tools demo bench lint fmt fixture lambda tf-check clean
 
 all: build
 
@@ -16,9 +19,15 @@ build:
 tools:
 	bash tests/tools/install.sh
 
-## test: every test, against real MariaDB and MinIO started by the tests
-test: tools
+## test: every test, against real MariaDB and MinIO started by the tests, plus the offline Terraform checks
+test: tools tf-check
 	$(GOTEST) $(TESTFLAGS) ./...
+
+## tf-check: offline Terraform checks: terraform fmt, tflint (bundled terraform ruleset), the module's security test
+tf-check: tools
+	$(TERRAFORM) fmt -check -recursive -diff infra/terraform localstack
+	cd infra/terraform && "$(TFLINT)" --recursive --config="$(CURDIR)/infra/terraform/.tflint.hcl"
+	$(GOTEST) -count=1 ./tests/infra/
 
 ## test-short: unit tests only (no servers)
 test-short:
@@ -27,6 +36,10 @@ test-short:
 ## demo: ingest the bundled binlog fixture into a local store and query it
 demo: build
 	bash tests/demo.sh $(BIN)/binlake
+
+## lambda: static bootstrap binaries for provided.al2023, zipped, in bin/lambda
+lambda:
+	bash tests/tools/build-lambda.sh $(BIN)/lambda
 
 ## fixture: re-record the demo binlog from a private MariaDB
 fixture:

@@ -23,4 +23,13 @@ if ! command -v minio >/dev/null 2>&1 && [ ! -x "$BIN/minio" ]; then
   echo "building MinIO $MINIO_VERSION into $BIN (about 4 minutes the first time)"
   (cd / && GOBIN="$BIN" GOFLAGS=-buildvcs=false go install "github.com/minio/minio@$MINIO_VERSION")
 fi
-echo "tools ready: mariadbd $(/usr/sbin/mariadbd --version 2>/dev/null | awk '{print $3}'), sysbench $(sysbench --version | awk '{print $2}'), minio in ${BIN}"
+TFLINT_VERSION="v0.64.0"
+if ! "$BIN/tflint" --version 2>/dev/null | grep -q "version ${TFLINT_VERSION#v}"; then
+  echo "building tflint $TFLINT_VERSION into $BIN (about 3 minutes the first time)"
+  (cd / && GOBIN="$BIN" GOFLAGS=-buildvcs=false nice -n 19 go install "github.com/terraform-linters/tflint@$TFLINT_VERSION")
+fi
+if ! command -v terraform >/dev/null 2>&1 && [ ! -x "$BIN/terraform" ]; then
+  echo "building terraform v1.5.7 into $BIN (about 10 minutes the first time)"
+  (cd / && GOBIN="$BIN" GOFLAGS=-buildvcs=false nice -n 19 go install github.com/hashicorp/terraform@v1.5.7)
+fi
+echo "tools ready: mariadbd $(/usr/sbin/mariadbd --version 2>/dev/null | awk '{print $3}'), sysbench $(sysbench --version | awk '{print $2}'), minio and tflint in ${BIN}"
