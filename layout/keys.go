@@ -76,3 +76,10 @@ func EscapeName(name string) string {
 	}
 	return b.String()
 }
+
+// ResultKey is the key of a query result too large to answer inline:
+// "results/<id>.<ext>".
+func ResultKey(id, ext string) string { return "results/" + EscapeName(id) + "." + ext }
+
+// PatchKey is the key of a recovery patch: "patches/<id>.sql".
+func PatchKey(id string) string { return "patches/" + EscapeName(id) + ".sql" }

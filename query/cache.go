@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -45,6 +47,8 @@ func (c *Cache) path(o layout.Object) string {
 func (c *Cache) Fetch(ctx context.Context, o layout.Object) (string, error) {
 	p := c.path(o)
 	if _, err := os.Stat(p); err == nil {
+		now := time.Now()
+		_ = os.Chtimes(p, now, now) // recently used: trimmed last
 		return p, nil
 	}
 	b, err := c.store.Get(ctx, o.Key)
@@ -88,4 +92,42 @@ func (c *Cache) FetchAll(ctx context.Context, objs []layout.Object) ([]string, e
 		})
 	}
 	return paths, g.Wait()
+}
+
+// Trim deletes the least recently used objects until the cache holds at
+// most maxBytes. Objects a running query has open stay readable on Unix.
+func (c *Cache) Trim(maxBytes int64) error {
+	type entry struct {
+		path string
+		size int64
+		used time.Time
+	}
+	var entries []entry
+	var total int64
+	err := filepath.WalkDir(filepath.Join(c.dir, "objects"), func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		entries = append(entries, entry{p, info.Size(), info.ModTime()})
+		total += info.Size()
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("trim cache %s: %w", c.dir, err)
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].used.Before(entries[j].used) })
+	for _, e := range entries {
+		if total <= maxBytes {
+			break
+		}
+		if err := os.Remove(e.path); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("trim cache: %w", err)
+		}
+		total -= e.size
+	}
+	return nil
 }

@@ -1,0 +1,21 @@
+package handler
+
+import "fmt"
+
+// BadRequest is the error for an event that cannot be answered as sent. It
+// names the field at fault; Lambda reports it with errorType "BadRequest".
+type BadRequest struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func (e *BadRequest) Error() string {
+	if e.Field == "" {
+		return "bad request: " + e.Message
+	}
+	return fmt.Sprintf("bad request: field %q: %s", e.Field, e.Message)
+}
+
+func badField(field, format string, args ...any) *BadRequest {
+	return &BadRequest{Field: field, Message: fmt.Sprintf(format, args...)}
+}

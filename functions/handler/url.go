@@ -1,0 +1,51 @@
+package handler
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// isURLEvent reports whether an event came through a function URL (an
+// HTTP request wrapped in the payload format 2.0).
+func isURLEvent(raw []byte) bool {
+	return bytes.Contains(raw, []byte(`"requestContext"`)) && bytes.Contains(raw, []byte(`"rawPath"`))
+}
+
+// serveURL answers a function-URL request: the JSON body is the event, the
+// answer is the JSON body of the response; bad requests get status 400.
+func (d *Deps) serveURL(ctx context.Context, raw []byte) (events.LambdaFunctionURLResponse, error) {
+	var req events.LambdaFunctionURLRequest
+	if err := json.Unmarshal(raw, &req); err != nil {
+		return respond(http.StatusBadRequest, map[string]any{"error": &BadRequest{Message: "cannot decode the function URL request: " + err.Error()}}), nil
+	}
+	body := []byte(req.Body)
+	if req.IsBase64Encoded {
+		b, err := base64.StdEncoding.DecodeString(req.Body)
+		if err != nil {
+			return respond(http.StatusBadRequest, map[string]any{"error": &BadRequest{Message: "body is not valid base64"}}), nil
+		}
+		body = b
+	}
+	ans, err := d.answerQuery(ctx, body)
+	var br *BadRequest
+	switch {
+	case errors.As(err, &br):
+		return respond(http.StatusBadRequest, map[string]any{"error": br}), nil
+	case err != nil:
+		d.logger(ctx).Error("query failed", "err", err)
+		return respond(http.StatusInternalServerError, map[string]any{"error": map[string]string{"message": err.Error()}}), nil
+	}
+	return respond(http.StatusOK, ans), nil
+}
+
+func respond(status int, v any) events.LambdaFunctionURLResponse {
+	b, _ := json.Marshal(v)
+	return events.LambdaFunctionURLResponse{StatusCode: status, Body: string(b),
+		Headers: map[string]string{"Content-Type": "application/json"}}
+}

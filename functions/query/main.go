@@ -1,0 +1,20 @@
+// Command query is the query Lambda function: log, asof and sql over the
+// chain named by BINLAKE_STORE (see docs/FUNCTIONS.md).
+package main
+
+import (
+	"context"
+	"log"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/binlake/binlake/functions/handler"
+)
+
+func main() {
+	deps, err := handler.FromEnv(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	lambda.Start(handler.Raw(deps.Query))
+}

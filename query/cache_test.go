@@ -1,0 +1,68 @@
+package query_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/layout/filestore"
+	"github.com/binlake/binlake/query"
+)
+
+func putObject(t *testing.T, st layout.Store, key string, data []byte) layout.Object {
+	t.Helper()
+	if err := st.Put(context.Background(), key, data); err != nil {
+		t.Fatal(err)
+	}
+	return layout.Object{Key: key, SHA256: layout.Hash(data), Size: int64(len(data))}
+}
+
+func TestCacheVerifiesAndTrims(t *testing.T) {
+	ctx := context.Background()
+	st, err := filestore.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := query.NewCache(t.TempDir(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := putObject(t, st, "segments/a", make([]byte, 1000))
+	b := putObject(t, st, "segments/b", make([]byte, 2000))
+	pa, err := c.Fetch(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(pa, old, old); err != nil {
+		t.Fatal(err)
+	}
+	pb, err := c.Fetch(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Trim(2500); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(pa); !os.IsNotExist(err) {
+		t.Errorf("least recently used object survived the trim")
+	}
+	if _, err := os.Stat(pb); err != nil {
+		t.Errorf("recent object trimmed: %v", err)
+	}
+	// an object altered in the store is refused, naming it
+	tampered := putObject(t, st, "segments/c", []byte("good"))
+	if err := st.Put(ctx, "segments/c", []byte("evil")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Fetch(ctx, tampered); err == nil || !strings.Contains(err.Error(), "segments/c") {
+		t.Fatalf("tampered object: %v", err)
+	}
+	if matches, _ := filepath.Glob(filepath.Join(c.Dir(), "objects", "*", "*")); len(matches) != 1 {
+		t.Fatalf("cache holds %d objects, want 1", len(matches))
+	}
+}
