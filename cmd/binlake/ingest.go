@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -15,6 +16,7 @@ import (
 func newIngestCmd(g *globals) *cobra.Command {
 	var cfg ingest.Config
 	var source string
+	var cloudwatchMetrics bool
 	cmd := &cobra.Command{
 		Use:   "ingest --source mysql://user:pass@host:port | file:///path/to/binlogs",
 		Short: "Follow a primary's binlog (or replay binlog files) into the store",
@@ -37,6 +39,20 @@ of binlog files, or a glob.`,
 			cfg.Source, cfg.Store, cfg.Log = source, st, slog.Default()
 			prog := &progress{start: time.Now(), every: 10 * time.Second}
 			cfg.OnFlush = prog.flushed
+			if cloudwatchMetrics {
+				pub, err := newLagPublisher(cmd.Context(), g.store)
+				if err != nil {
+					return fmt.Errorf("--cloudwatch-metrics: %w", err)
+				}
+				cfg.OnFlush = func(cs []layout.Commit, took time.Duration) {
+					prog.flushed(cs, took)
+					pub.observe(cs)
+				}
+				mctx, stop := context.WithCancel(cmd.Context())
+				done := make(chan struct{})
+				go func() { defer close(done); pub.run(mctx, time.Minute) }()
+				defer func() { stop(); <-done }()
+			}
 			cfg.OnSnapshot = func(table string, rows, all int64) {
 				if all > 0 {
 					fmt.Fprintf(os.Stderr, "\rsnapshot %s: %d / ~%d rows", table, rows, all)
@@ -57,6 +73,8 @@ of binlog files, or a glob.`,
 	f.BoolVar(&cfg.ExitWhenCaughtUp, "exit-when-caught-up", false, "commit what the source has now, then exit (for scheduled runs)")
 	f.StringSliceVar(&cfg.Filter.Include, "include", nil, "only these tables: db.table globs, e.g. shop.* (repeatable)")
 	f.StringSliceVar(&cfg.Filter.Exclude, "exclude", nil, "never these tables: db.table globs (repeatable)")
+	f.BoolVar(&cloudwatchMetrics, "cloudwatch-metrics", os.Getenv("BINLAKE_CLOUDWATCH_METRICS") != "",
+		"publish binlake/ReplicationLagSeconds to CloudWatch every minute (env BINLAKE_CLOUDWATCH_METRICS)")
 	f.Uint32Var(&cfg.ReplicaID, "replica-id", 0, "server id binlake uses on the source (default random)")
 	return cmd
 }
