@@ -115,6 +115,8 @@ resource "aws_ecs_task_definition" "ingest" {
       environment = [
         { name = "BINLAKE_STORE", value = local.store_url },
         { name = "BINLAKE_CACHE", value = "/tmp/binlake" },
+        # publishes binlake/ReplicationLagSeconds, which the lag alarm watches
+        { name = "BINLAKE_CLOUDWATCH_METRICS", value = "1" },
       ]
       secrets = [
         { name = "BINLAKE_SOURCE", valueFrom = local.source_secret_value_from },
