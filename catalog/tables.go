@@ -114,3 +114,49 @@ func (c *Chain) Objects() []layout.Object {
 	}
 	return out
 }
+
+// VersionState returns how to read the whole history of one schema version
+// of a table: its starting state (the snapshot checkpoint taken at the
+// version's first commit, the previous version's rows carried over, or
+// nothing) and every segment of the version, through commit upTo. Later
+// checkpoints are ignored, so every change row is covered.
+func (c *Chain) VersionState(db, table string, version int, upTo uint64) (*TableState, error) {
+	h := c.tables[layout.TableRef{DB: db, Table: table}]
+	if h == nil || version < 1 || version > len(h.versions) {
+		return nil, fmt.Errorf("%s.%s version %d: %w", db, table, version, ErrNoTable)
+	}
+	v := h.versions[version-1]
+	st := &TableState{Schema: v, Commit: upTo, From: v.Since - 1}
+	for i := range h.objects {
+		if o := &h.objects[i]; o.Kind == layout.ObjectCheckpoint && o.SchemaVersion == version && o.Last == v.Since {
+			st.Checkpoint, st.From = o, o.Last
+		}
+	}
+	if st.Checkpoint == nil && len(v.Origins) > 0 && !v.Truncated {
+		src := layout.TableRef{DB: db, Table: table}
+		if v.RenamedFrom != nil {
+			src = *v.RenamedFrom
+		}
+		base, err := c.TableAt(src.DB, src.Table, v.Since-1)
+		if err != nil {
+			return nil, fmt.Errorf("%s.%s version %d carries rows of %s: %w", db, table, version, src, err)
+		}
+		st.Base = base
+	}
+	for _, o := range h.objects {
+		if o.Kind == layout.ObjectSegment && o.SchemaVersion == version && o.Last > st.From && o.First <= upTo {
+			st.Segments = append(st.Segments, o)
+		}
+	}
+	return st, nil
+}
+
+// Tables returns every table the chain has seen, dropped ones included.
+func (c *Chain) Tables() []layout.TableRef {
+	out := make([]layout.TableRef, 0, len(c.tables))
+	for ref := range c.tables {
+		out = append(out, ref)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
+}

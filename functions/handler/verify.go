@@ -3,13 +3,19 @@ package handler
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/binlake/binlake/catalog"
+	"github.com/binlake/binlake/query"
 )
 
-// VerifyRequest is the event of the verify function; it has no fields.
-type VerifyRequest struct{}
+// VerifyRequest is the event of the verify function.
+type VerifyRequest struct {
+	// Continuity also checks that every change's before image equals the
+	// lake's previous image of its row.
+	Continuity bool `json:"continuity,omitempty"`
+}
 
 // VerifyAnswer reports a walk of the whole chain. A broken chain is an
 // answer (OK false, Break naming the first break), not a function error.
@@ -20,7 +26,10 @@ type VerifyAnswer struct {
 	Commits   uint64 `json:"commits"`
 	Objects   int    `json:"objects"`
 	Bytes     int64  `json:"bytes"`
-	TookMS    int64  `json:"took_ms"`
+	// Divergences are changes that do not follow from the lake's history
+	// (with continuity; at most 20).
+	Divergences []query.Divergence `json:"divergences,omitempty"`
+	TookMS      int64              `json:"took_ms"`
 }
 
 // Verify checks every manifest link and every object hash of the chain.
@@ -36,6 +45,13 @@ func (d *Deps) Verify(ctx context.Context, raw json.RawMessage) (*VerifyAnswer, 
 		var rep catalog.VerifyReport
 		rep, err = chain.Verify(ctx, nil)
 		ans.Manifests, ans.Commits, ans.Objects, ans.Bytes = rep.Manifests, rep.Commits, rep.Objects, rep.Bytes
+	}
+	if err == nil && req.Continuity {
+		defer d.after()
+		e := &query.Engine{Chain: chain, Cache: d.Cache}
+		if ans.Divergences, err = e.CheckContinuity(ctx, 20); err == nil && len(ans.Divergences) > 0 {
+			err = fmt.Errorf("%d change(s) do not follow from the lake's history: the replica diverged from the primary", len(ans.Divergences))
+		}
 	}
 	ans.OK = err == nil
 	if err != nil {

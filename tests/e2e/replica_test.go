@@ -441,5 +441,15 @@ func (r *replicaRun) checkMoments(ctx context.Context, chain *catalog.Chain) com
 	if bad > 12 {
 		r.t.Errorf("... and %d more differences", bad-12)
 	}
+	// Every before image must equal the lake's own previous image of its
+	// row (DESIGN invariant 6).
+	divs, err := e.CheckContinuity(ctx, 5)
+	if err != nil {
+		r.t.Fatalf("check continuity: %v", err)
+	}
+	for _, d := range divs {
+		r.t.Errorf("divergence in %s at commit %d (%s) seq %d: %s: expected %v, found %v",
+			d.Table, d.Commit, d.GTID, d.Seq, d.Problem, d.Expected, d.Found)
+	}
 	return tally
 }

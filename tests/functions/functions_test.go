@@ -260,6 +260,10 @@ func TestVerifyAndCheckpointFunctions(t *testing.T) {
 	if err := json.Unmarshal(rep.Payload, &va); err != nil || !va.OK || va.Commits < 40 || va.Objects < 3 {
 		t.Fatalf("verify of an intact chain: %s %v", rep.Payload, err)
 	}
+	rep = invoke(t, v, `{"continuity":true}`)
+	if err := json.Unmarshal(rep.Payload, &va); err != nil || !va.OK {
+		t.Fatalf("verify with continuity of an intact chain: %s %v", rep.Payload, err)
+	}
 	// alter one byte of one segment behind binlake's back
 	keys, err := f.store.List(ctx, "segments/", "")
 	if err != nil || len(keys) == 0 {
