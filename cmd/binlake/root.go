@@ -43,7 +43,8 @@ table looked like as of any transaction.`,
 		}
 		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
 	}
-	root.AddCommand(newIngestCmd(g), newLogCmd(g), newAsOfCmd(g), newSQLCmd(g), newCheckpointCmd(g), newVerifyCmd(g))
+	root.AddCommand(newIngestCmd(g), newLogCmd(g), newAsOfCmd(g), newSQLCmd(g), newCheckpointCmd(g), newVerifyCmd(g),
+		newShowCmd(g), newDiffCmd(g), newHistoryCmd(g), newBlameCmd(g), newFindCmd(g))
 	return root
 }
 
