@@ -44,7 +44,8 @@ table looked like as of any transaction.`,
 		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
 	}
 	root.AddCommand(newIngestCmd(g), newLogCmd(g), newAsOfCmd(g), newSQLCmd(g), newCheckpointCmd(g), newVerifyCmd(g),
-		newShowCmd(g), newDiffCmd(g), newHistoryCmd(g), newBlameCmd(g), newFindCmd(g))
+		newShowCmd(g), newDiffCmd(g), newHistoryCmd(g), newBlameCmd(g), newFindCmd(g),
+		newRevertCmd(g), newPatchCmd(g), newApplyCmd(g))
 	return root
 }
 
