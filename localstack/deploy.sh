@@ -24,7 +24,7 @@ compose=(docker compose -f "$here/docker-compose.yml")
 endpoint="http://localhost:4566"
 mariadb_port="${MARIADB_PORT:-3306}"
 default_query_event='{"op":"log"}'
-default_recover_event='{"op":"revert","at":"HEAD"}'
+default_recover_event='{"op":"revert","commits":["HEAD"]}'
 query_event="${QUERY_EVENT:-$default_query_event}"
 recover_event="${RECOVER_EVENT:-$default_recover_event}"
 

@@ -43,7 +43,7 @@ func build(dir string) error {
 		exec.Command("bash", "tests/tools/build-lambda.sh", dir),
 		exec.Command("go", "build", "-o", bins.cli, "./cmd/binlake"),
 	}
-	steps[0].Env = append(os.Environ(), "FUNCTIONS=query verify checkpoint")
+	steps[0].Env = append(os.Environ(), "FUNCTIONS=query verify checkpoint recover")
 	for _, c := range steps {
 		c.Dir = mod
 		if out, err := c.CombinedOutput(); err != nil {

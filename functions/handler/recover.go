@@ -1,0 +1,134 @@
+package handler
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/query"
+)
+
+// RecoverRequest is the event of the recover function.
+type RecoverRequest struct {
+	Op string `json:"op"` // revert or patch
+	// Commits are the refs of the transactions to undo (revert).
+	Commits []string `json:"commits,omitempty"`
+	// OnConflict is fail (default: no patch, the conflicts are the answer)
+	// or skip (a patch that leaves conflicting rows alone).
+	OnConflict string `json:"on_conflict,omitempty"`
+	// From and To are the states a patch moves tables between (patch).
+	From   string   `json:"from,omitempty"`
+	To     string   `json:"to,omitempty"`
+	Tables []string `json:"tables,omitempty"` // DB.TABLE; patch: default every table
+}
+
+// RecoverAnswer locates the patch written under patches/ and reports
+// conflicts. With on_conflict fail and conflicts, OK is false and no patch
+// is written.
+type RecoverAnswer struct {
+	OK         bool             `json:"ok"`
+	Op         string           `json:"op"`
+	Patch      *Result          `json:"patch,omitempty"`
+	Statements int              `json:"statements"`
+	Rows       int64            `json:"rows"`
+	Conflicts  []query.Conflict `json:"conflicts,omitempty"`
+}
+
+// Recover writes a revert or patch SQL file for operators to review and
+// apply (binlake apply FILE --to mysql://...).
+func (d *Deps) Recover(ctx context.Context, raw json.RawMessage) (*RecoverAnswer, error) {
+	defer d.after()
+	var req RecoverRequest
+	if err := decodeStrict(raw, &req); err != nil {
+		return nil, err
+	}
+	tables, err := req.validate()
+	if err != nil {
+		return nil, err
+	}
+	e, err := d.engine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ans := &RecoverAnswer{Op: req.Op}
+	var buf bytes.Buffer
+	if req.Op == "revert" {
+		res, err := e.Revert(ctx, query.RevertOptions{Commits: req.Commits, OnConflict: req.OnConflict, Store: d.StoreURL}, &buf)
+		var ce *query.ConflictError
+		if errors.As(err, &ce) {
+			ans.Conflicts = ce.Conflicts
+			return ans, nil
+		}
+		if err != nil {
+			return nil, asBadRequest(badRefField(err, "commits"))
+		}
+		ans.Statements, ans.Rows, ans.Conflicts = res.Statements, res.Rows, res.Conflicts
+	} else {
+		res, err := e.Patch(ctx, query.PatchOptions{From: req.From, To: req.To, Tables: tables, Store: d.StoreURL}, &buf)
+		if err != nil {
+			return nil, asBadRequest(badRefField(err, "from"))
+		}
+		ans.Statements, ans.Rows = res.Statements, res.Rows
+	}
+	key := layout.PatchKey(req.Op + "-" + requestID(ctx))
+	if err := d.Store.Put(ctx, key, buf.Bytes()); err != nil {
+		return nil, err
+	}
+	ans.Patch = &Result{Key: key, Format: "sql", Bytes: int64(buf.Len()), Expires: time.Now().Add(resultTTL).UTC()}
+	if p, ok := d.Store.(Presigner); ok {
+		if ans.Patch.URL, err = p.Presign(ctx, key, resultTTL); err != nil {
+			return nil, err
+		}
+	}
+	ans.OK = true
+	d.logger(ctx).Info("recovery patch written", "op", req.Op, "key", key, "statements", ans.Statements, "conflicts", len(ans.Conflicts))
+	return ans, nil
+}
+
+func (r *RecoverRequest) validate() ([]layout.TableRef, error) {
+	switch r.Op {
+	case "revert":
+		if len(r.Commits) == 0 {
+			return nil, badField("commits", "is missing: the refs of the transactions to undo, e.g. [\"0-1-4711\"]")
+		}
+	case "patch":
+		if r.From == "" {
+			return nil, badField("from", "is missing: the ref of the state to move from")
+		}
+		if r.To == "" {
+			return nil, badField("to", "is missing: the ref of the state to move to")
+		}
+	case "":
+		return nil, badField("op", "is missing; use revert or patch")
+	default:
+		return nil, badField("op", "%q is not an operation; use revert or patch", r.Op)
+	}
+	switch r.OnConflict {
+	case "":
+		r.OnConflict = "fail"
+	case "fail", "skip":
+	default:
+		return nil, badField("on_conflict", "%q: use fail or skip", r.OnConflict)
+	}
+	var tables []layout.TableRef
+	for _, t := range r.Tables {
+		db, name, ok := strings.Cut(t, ".")
+		if !ok || db == "" || name == "" {
+			return nil, badField("tables", "%q: name each table as DB.TABLE", t)
+		}
+		tables = append(tables, layout.TableRef{DB: db, Table: name})
+	}
+	return tables, nil
+}
+
+// badRefField names field for errors about refs that do not resolve.
+func badRefField(err error, field string) error {
+	if strings.Contains(err.Error(), "resolve ") || strings.Contains(err.Error(), "accepted forms") {
+		return badField(field, "%v", err)
+	}
+	return err
+}

@@ -1,0 +1,20 @@
+// Command recover is the recover Lambda function: it writes revert and patch
+// SQL files under patches/ for operators to apply (see docs/FUNCTIONS.md).
+package main
+
+import (
+	"context"
+	"log"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/binlake/binlake/functions/handler"
+)
+
+func main() {
+	deps, err := handler.FromEnv(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	lambda.Start(handler.Raw(deps.Recover))
+}
