@@ -26,18 +26,9 @@ columns with their old and new values.
 REF is ` + catalog.RefForms + ".",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, err := g.openEngine(cmd.Context())
-			if err != nil {
-				return err
-			}
-			out, done, err := o.open(cmd.OutOrStdout())
-			if err != nil {
-				return err
-			}
-			if err := e.Show(cmd.Context(), args[0], out); err != nil {
-				return err
-			}
-			return done()
+			return o.run(cmd, g, func(e *query.Engine, out query.Output) error {
+				return e.Show(cmd.Context(), args[0], out)
+			})
 		},
 	}
 	o.add(cmd)
@@ -117,18 +108,9 @@ REF is ` + catalog.RefForms + ".",
 			if key == "" {
 				return fmt.Errorf("history needs --key %s", query.KeyForm)
 			}
-			e, err := g.openEngine(cmd.Context())
-			if err != nil {
-				return err
-			}
-			out, done, err := o.open(cmd.OutOrStdout())
-			if err != nil {
-				return err
-			}
-			if err := e.History(cmd.Context(), db, table, key, column, at, out); err != nil {
-				return err
-			}
-			return done()
+			return o.run(cmd, g, func(e *query.Engine, out query.Output) error {
+				return e.History(cmd.Context(), db, table, key, column, at, out)
+			})
 		},
 	}
 	o.add(cmd)
@@ -158,18 +140,9 @@ REF is ` + catalog.RefForms + ".",
 			if !ok {
 				return fmt.Errorf("table %q: name it as DB.TABLE", args[0])
 			}
-			e, err := g.openEngine(cmd.Context())
-			if err != nil {
-				return err
-			}
-			out, done, err := o.open(cmd.OutOrStdout())
-			if err != nil {
-				return err
-			}
-			if err := e.Blame(cmd.Context(), db, table, at, key, column, out); err != nil {
-				return err
-			}
-			return done()
+			return o.run(cmd, g, func(e *query.Engine, out query.Output) error {
+				return e.Blame(cmd.Context(), db, table, at, key, column, out)
+			})
 		},
 	}
 	o.add(cmd)
@@ -218,18 +191,9 @@ finds the DELETE that removed 40,000 rows at 14:02. Schema changes match
 			if f.Until, err = parseTime("--until", until); err != nil {
 				return err
 			}
-			e, err := g.openEngine(cmd.Context())
-			if err != nil {
-				return err
-			}
-			out, done, err := o.open(cmd.OutOrStdout())
-			if err != nil {
-				return err
-			}
-			if err := e.Find(cmd.Context(), f, out); err != nil {
-				return err
-			}
-			return done()
+			return o.run(cmd, g, func(e *query.Engine, out query.Output) error {
+				return e.Find(cmd.Context(), f, out)
+			})
 		},
 	}
 	o.add(cmd)

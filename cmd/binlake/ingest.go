@@ -62,7 +62,9 @@ of binlog files, or a glob.`,
 				}
 			}
 			err = ingest.Run(cmd.Context(), cfg)
-			prog.summary("ingest stopped")
+			if err == nil || prog.commits > 0 {
+				prog.summary("ingest stopped")
+			}
 			return err
 		},
 	}

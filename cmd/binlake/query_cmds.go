@@ -39,6 +39,26 @@ func (o *outputFlags) open(stdout io.Writer) (query.Output, func() error, error)
 	return query.Output{Format: f, W: file}, file.Close, nil
 }
 
+// run opens the engine and the output, answers with fn, and finishes the
+// output: the shape of every command that prints a result.
+func (o *outputFlags) run(cmd *cobra.Command, g *globals, fn func(*query.Engine, query.Output) error) error {
+	if _, err := query.ParseFormat(o.format); err != nil {
+		return err // before touching the store: the flag is wrong either way
+	}
+	e, err := g.openEngine(cmd.Context())
+	if err != nil {
+		return err
+	}
+	out, done, err := o.open(cmd.OutOrStdout())
+	if err != nil {
+		return err
+	}
+	if err := fn(e, out); err != nil {
+		return err
+	}
+	return done()
+}
+
 func newLogCmd(g *globals) *cobra.Command {
 	var o outputFlags
 	var f query.LogFilter
@@ -55,18 +75,9 @@ func newLogCmd(g *globals) *cobra.Command {
 			if f.Until, err = parseTime("--until", until); err != nil {
 				return err
 			}
-			e, err := g.openEngine(cmd.Context())
-			if err != nil {
-				return err
-			}
-			out, done, err := o.open(cmd.OutOrStdout())
-			if err != nil {
-				return err
-			}
-			if err := e.Log(f, out); err != nil {
-				return err
-			}
-			return done()
+			return o.run(cmd, g, func(e *query.Engine, out query.Output) error {
+				return e.Log(f, out)
+			})
 		},
 	}
 	o.add(cmd)
@@ -101,18 +112,9 @@ func newAsOfCmd(g *globals) *cobra.Command {
 			if !ok {
 				return fmt.Errorf("table %q: name it as DB.TABLE", args[0])
 			}
-			e, err := g.openEngine(cmd.Context())
-			if err != nil {
-				return err
-			}
-			out, done, err := o.open(cmd.OutOrStdout())
-			if err != nil {
-				return err
-			}
-			if err := e.AsOf(cmd.Context(), db, table, at, out); err != nil {
-				return err
-			}
-			return done()
+			return o.run(cmd, g, func(e *query.Engine, out query.Output) error {
+				return e.AsOf(cmd.Context(), db, table, at, out)
+			})
 		},
 	}
 	o.add(cmd)
@@ -133,18 +135,9 @@ The query can read nothing but those tables.
 REF is ` + catalog.RefForms + ".",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, err := g.openEngine(cmd.Context())
-			if err != nil {
-				return err
-			}
-			out, done, err := o.open(cmd.OutOrStdout())
-			if err != nil {
-				return err
-			}
-			if err := e.SQL(cmd.Context(), at, args[0], out); err != nil {
-				return err
-			}
-			return done()
+			return o.run(cmd, g, func(e *query.Engine, out query.Output) error {
+				return e.SQL(cmd.Context(), at, args[0], out)
+			})
 		},
 	}
 	o.add(cmd)

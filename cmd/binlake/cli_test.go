@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// binlake runs the CLI in-process and returns its output.
+func binlake(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	cmd := newRootCmd()
+	var out bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(context.Background())
+	return out.String(), err
+}
+
+func fixtureDir(t *testing.T) string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "tests", "fixtures", "demo")
+}
+
+func TestCLIOverTheDemoFixture(t *testing.T) {
+	dir := t.TempDir()
+	common := []string{"--store", filepath.Join(dir, "store"), "--cache", filepath.Join(dir, "cache")}
+	run := func(args ...string) string {
+		t.Helper()
+		out, err := binlake(t, append(args, common...)...)
+		if err != nil {
+			t.Fatalf("binlake %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return out
+	}
+	run("ingest", "--source", "file://"+fixtureDir(t), "--exit-when-caught-up")
+	checks := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"log", "-n", "1", "--format", "csv"}, []string{"commit,gtid,time,kind,rows,tables,ddl", "25,0-1-25,"}},
+		{[]string{"asof", "shop.customers", "--at", "0-1-22", "--format", "csv"}, []string{"Zoë Müller", "Zürich", "李雷"}},
+		{[]string{"sql", "--at", "23", "SELECT DISTINCT city FROM customers"}, []string{"| Paris |", "1 row"}},
+		{[]string{"show", "23", "--format", "jsonl"}, []string{`"op":"update"`, "Paris"}},
+		{[]string{"diff", "22", "23", "--table", "shop.customers", "--format", "csv"}, []string{"modified"}},
+		{[]string{"history", "shop.customers", "--key", "id=1", "--column", "city"}, []string{"Zürich", "Paris"}},
+		{[]string{"find", "--op", "update", "--min-rows", "50"}, []string{"0-1-23", "0-1-19"}},
+		{[]string{"revert", "0-1-23"}, []string{"-- kind: revert", "-- expect 1"}},
+		{[]string{"verify", "--continuity"}, []string{"25 commits", "every before image matches"}},
+	}
+	for _, c := range checks {
+		out := run(c.args...)
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("binlake %s: output lacks %q:\n%s", strings.Join(c.args, " "), w, out)
+			}
+		}
+	}
+}
+
+func TestCLIErrorsNameTheCauseAndTheFix(t *testing.T) {
+	dir := t.TempDir()
+	store := []string{"--store", filepath.Join(dir, "store"), "--cache", filepath.Join(dir, "cache")}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ingest"}, "--source is required"},
+		{[]string{"ingest", "--source", "postgres://x"}, "want mysql://"},
+		{[]string{"ingest", "--source", "file:///nonexistent/binlogs"}, "/nonexistent/binlogs"},
+		{[]string{"log"}, "run binlake ingest"},
+		{[]string{"asof", "customers"}, "DB.TABLE"},
+		{[]string{"log", "--format", "xml"}, "use table, csv, jsonl or parquet"},
+		{[]string{"log", "--since", "monday"}, "RFC 3339"},
+	}
+	for _, tt := range tests {
+		out, err := binlake(t, append(tt.args, store...)...)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("binlake %s: got %v (%s), want an error containing %q", strings.Join(tt.args, " "), err, out, tt.want)
+		}
+	}
+	if _, err := binlake(t, append([]string{"ingest", "--source", "file://" + fixtureDir(t), "--exit-when-caught-up"}, store...)...); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"asof", "shop.nope"}, "tables then: shop.audit_log, shop.customers, shop.orders"},
+		{[]string{"asof", "shop.orders", "--at", "last tuesday"}, "accepted forms"},
+		{[]string{"asof", "shop.orders", "--at", "99"}, "commits run from 1 to 25"},
+	} {
+		out, err := binlake(t, append(tt.args, store...)...)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("binlake %s: got %v (%s), want an error containing %q", strings.Join(tt.args, " "), err, out, tt.want)
+		}
+	}
+}
