@@ -218,3 +218,16 @@ func TestCheckpointKeepsAnswers(t *testing.T) {
 		t.Fatalf("second checkpoint at the same commit: %+v %v", res, err)
 	}
 }
+
+func TestParquetOutputReplacesAnExistingFile(t *testing.T) {
+	b := newChainBuilder(t)
+	s := &layout.TableSchema{DB: "d", Table: "kv", Version: 1, Since: 1, Columns: kvCols, PrimaryKey: []int{0}}
+	b.commit(s, []layout.TableSchema{*s}, ins(int64(1), "a"))
+	e := b.engine()
+	out := query.Output{Format: query.FormatParquet, Path: t.TempDir() + "/kv.parquet"}
+	for i := 0; i < 2; i++ {
+		if err := e.AsOf(context.Background(), "d", "kv", "HEAD", out); err != nil {
+			t.Fatalf("write %d: %v", i+1, err)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/binlake/binlake/layout"
@@ -90,9 +91,15 @@ func (e *Engine) createView(ctx context.Context, s *session, t layout.TableSchem
 	return nil
 }
 
+// outputPaths are the files a query may write: the parquet output, and the
+// tmp_ file DuckDB writes first when it replaces an existing one.
 func outputPaths(out Output) []string {
 	if out.Format == FormatParquet && out.Path != "" {
-		return []string{out.Path}
+		abs, err := filepath.Abs(out.Path)
+		if err != nil {
+			abs = out.Path
+		}
+		return []string{abs, filepath.Join(filepath.Dir(abs), "tmp_"+filepath.Base(abs))}
 	}
 	return nil
 }
@@ -103,7 +110,11 @@ func (s *session) emit(ctx context.Context, q string, out Output) error {
 		if out.Path == "" {
 			return fmt.Errorf("parquet output needs a file: add --out FILE.parquet")
 		}
-		_, err := s.conn.ExecContext(ctx, "COPY ("+q+") TO "+sqlString(out.Path)+" (FORMAT parquet, COMPRESSION zstd)")
+		path, err := filepath.Abs(out.Path) // as allowed by outputPaths
+		if err != nil {
+			return fmt.Errorf("write %s: %w", out.Path, err)
+		}
+		_, err = s.conn.ExecContext(ctx, "COPY ("+q+") TO "+sqlString(path)+" (FORMAT parquet, COMPRESSION zstd)")
 		if err != nil {
 			return fmt.Errorf("write %s: %w", out.Path, err)
 		}
