@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -117,12 +118,9 @@ func (s *fileSource) stream(ctx context.Context, from layout.Position, fn func(f
 		if name == from.File {
 			offset = int64(from.Pos)
 		}
-		err := p.ParseFile(path, offset, func(ev *replication.BinlogEvent) error {
+		err := parseFile(p, path, offset, func(ev *replication.BinlogEvent) error {
 			if err := ctx.Err(); err != nil {
 				return err
-			}
-			if ev.Header.EventType == replication.FORMAT_DESCRIPTION_EVENT && offset > 4 {
-				return nil
 			}
 			return fn(name, ev)
 		})
@@ -131,4 +129,31 @@ func (s *fileSource) stream(ctx context.Context, from layout.Position, fn func(f
 		}
 	}
 	return nil
+}
+
+// parseFile is go-mysql's ParseFile with buffered reads (it reads each
+// event header and body with separate unbuffered syscalls): the format
+// description event first, then every event from offset on.
+func parseFile(p *replication.BinlogParser, path string, offset int64, fn replication.OnEventFunc) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	magic := make([]byte, len(replication.BinLogFileHeader))
+	if _, err := io.ReadFull(f, magic); err != nil || string(magic) != string(replication.BinLogFileHeader) {
+		return fmt.Errorf("%s is not a binlog file (bad magic bytes)", path)
+	}
+	br := bufio.NewReaderSize(f, 1<<20)
+	if offset > int64(len(magic)) {
+		// Decoding needs the format description event, which starts the file.
+		if _, err := p.ParseSingleEvent(br, func(*replication.BinlogEvent) error { return nil }); err != nil {
+			return fmt.Errorf("format description event: %w", err)
+		}
+		if _, err := f.Seek(offset, io.SeekStart); err != nil {
+			return err
+		}
+		br.Reset(f)
+	}
+	return p.ParseReader(br, fn)
 }

@@ -9,8 +9,8 @@ import (
 	"github.com/binlake/binlake/layout"
 )
 
-// AsOf writes the contents of db.table as of ref, ordered by primary key
-// (or by every column for a table without one).
+// AsOf writes the contents of db.table as of ref; text formats are ordered
+// by primary key (or by every column for a table without one).
 func (e *Engine) AsOf(ctx context.Context, db, table, ref string, out Output) error {
 	n, err := e.Chain.Resolve(ref)
 	if err != nil {
@@ -29,7 +29,12 @@ func (e *Engine) AsOf(ctx context.Context, db, table, ref string, out Output) er
 		return err
 	}
 	defer s.close()
-	return s.emit(ctx, "SELECT * FROM ("+q+")"+orderBy(&st.Schema), out)
+	// Text output is ordered by primary key so that it reads and diffs well;
+	// Parquet output is for machines and skips the sort.
+	if out.Format != FormatParquet {
+		q = "SELECT * FROM (" + q + ")" + orderBy(&st.Schema)
+	}
+	return s.emit(ctx, q, out)
 }
 
 // SQL runs a user's query with every table that exists at ref visible under
