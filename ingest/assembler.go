@@ -48,6 +48,13 @@ func (a *assembler) handle(file string, ev *replication.BinlogEvent) error {
 	case *replication.XIDEvent:
 		return a.end(h)
 	}
+	// Between transactions, events that belong to none (binlog checkpoints,
+	// GTID lists, heartbeats) still move the position, so a reader waiting
+	// for a head position behind them sees it reached. Resume positions are
+	// taken at commits only, so re-reading these after a restart is harmless.
+	if a.cur == nil && h.LogPos > 0 {
+		a.pos.pos = h.LogPos
+	}
 	return nil
 }
 

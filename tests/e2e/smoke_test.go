@@ -7,6 +7,7 @@ import (
 	"os"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/ingest"
@@ -79,4 +80,43 @@ func TestSmokeSnapshotStreamDDL(t *testing.T) {
 		{int64(1), "A", "1.50", float32(0.1), int64(7)},
 		{int64(2), "b", nil, float32(-2.5), int64(9)},
 		{int64(3), "c", "3.00", float32(1e30), int64(7)}})
+}
+
+// TestExitWhenCaughtUpAfterRotation checks that a live ingest with
+// --exit-when-caught-up stops when the primary's head is behind events that
+// belong to no transaction (a rotation writes a binlog checkpoint and a GTID
+// list into the new file).
+func TestExitWhenCaughtUpAfterRotation(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	db := testenv.StartMariaDB(t, testenv.MariaDBOptions{})
+	if err := db.Exec(ctx, "CREATE TABLE test.t (id INT PRIMARY KEY)", "INSERT INTO test.t VALUES (1)"); err != nil {
+		t.Fatal(err)
+	}
+	st, err := filestore.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func() {
+		t.Helper()
+		if err := ingestOnce(ctx, db, st); err != nil {
+			t.Fatalf("ingest: %v (a hang here means the caught-up check never passed)", err)
+		}
+	}
+	run()
+	if err := db.Exec(ctx, "INSERT INTO test.t VALUES (2)", "FLUSH BINARY LOGS"); err != nil {
+		t.Fatal(err)
+	}
+	run()
+	if err := db.Exec(ctx, "FLUSH BINARY LOGS", "FLUSH BINARY LOGS"); err != nil {
+		t.Fatal(err)
+	}
+	run()
+	chain, err := catalog.Open(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if chain.LastCommit() != 2 {
+		t.Fatalf("%d commits, want 2 (snapshot and one insert)", chain.LastCommit())
+	}
 }
