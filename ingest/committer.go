@@ -25,6 +25,10 @@ type committer struct {
 	firstAt  time.Time // when the oldest pending transaction arrived
 	uploads  int       // parallel object uploads
 	observer func(flushed []layout.Commit, took time.Duration)
+	// inflight receives the outcome of the flush being written in the
+	// background; nil when none is. At most one is in flight, so manifests
+	// are appended in order while the next batch is assembled.
+	inflight chan error
 }
 
 func (c *committer) add(tx *txn, now time.Time) {
@@ -42,18 +46,57 @@ func (c *committer) due(now time.Time, interval time.Duration, maxRows int) bool
 }
 
 // flush writes every pending transaction to the store and appends one
-// manifest for them.
+// manifest for them, and returns when that is done.
 func (c *committer) flush(ctx context.Context) error {
+	if err := c.flushAsync(ctx); err != nil {
+		return err
+	}
+	return c.wait()
+}
+
+// flushAsync starts writing the pending transactions in the background,
+// after the flush before it (if any) has finished; the caller goes on
+// assembling the next batch meanwhile.
+func (c *committer) flushAsync(ctx context.Context) error {
+	if err := c.wait(); err != nil {
+		return err
+	}
 	if len(c.pending) == 0 {
 		return nil
 	}
+	batch := c.pending
+	c.pending, c.rows = nil, 0
+	done := make(chan error, 1)
+	// A stop request lets a started flush finish: its transactions are
+	// complete, and committing them now saves re-reading them later.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	go func() {
+		defer cancel()
+		done <- c.write(wctx, batch)
+	}()
+	c.inflight = done
+	return nil
+}
+
+// wait returns the outcome of the flush in flight, if any.
+func (c *committer) wait() error {
+	if c.inflight == nil {
+		return nil
+	}
+	err := <-c.inflight
+	c.inflight = nil
+	return err
+}
+
+// write stores one batch of transactions and appends its manifest.
+func (c *committer) write(ctx context.Context, batch []*txn) error {
 	start := time.Now()
 	m := &layout.Manifest{Created: start.UTC(), Source: c.source}
 	groups := map[*layout.TableSchema][]layout.Change{}
 	var order []*layout.TableSchema
 	var cps []checkpoint
 	var cpCommit []uint64
-	for _, tx := range c.pending {
+	for _, tx := range batch {
 		if want := c.chain.LastCommit() + uint64(len(m.Commits)) + 1; tx.n != want {
 			return fmt.Errorf("flush: transaction numbered %d where commit %d is next", tx.n, want)
 		}
@@ -72,7 +115,7 @@ func (c *committer) flush(ctx context.Context) error {
 			cps, cpCommit = append(cps, cp), append(cpCommit, tx.n)
 		}
 	}
-	last := c.pending[len(c.pending)-1]
+	last := batch[len(batch)-1]
 	m.Resume = last.end
 	objects := make([]layout.Object, len(order)+len(cps))
 	g, gctx := errgroup.WithContext(ctx)
@@ -98,7 +141,6 @@ func (c *committer) flush(ctx context.Context) error {
 	if err := c.chain.Append(ctx, m); err != nil {
 		return fmt.Errorf("flush commits %d-%d: %w", m.Commits[0].N, last.n, err)
 	}
-	c.pending, c.rows = nil, 0
 	if c.observer != nil {
 		c.observer(m.Commits, time.Since(start))
 	}

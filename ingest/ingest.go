@@ -232,6 +232,8 @@ func (r *run) commitLoop(ctx context.Context, txns <-chan *txn) error {
 		defer cancel()
 		return r.com.flush(fctx)
 	}
+	// A flush in flight is always waited for before returning.
+	defer r.com.wait() //nolint:errcheck // an error was returned already, or final waited
 	for {
 		select {
 		case tx, ok := <-txns:
@@ -240,13 +242,13 @@ func (r *run) commitLoop(ctx context.Context, txns <-chan *txn) error {
 			}
 			r.com.add(tx, time.Now())
 			if r.com.due(time.Now(), r.cfg.FlushInterval, r.cfg.FlushRows) {
-				if err := r.com.flush(ctx); err != nil {
+				if err := r.com.flushAsync(ctx); err != nil {
 					return err
 				}
 			}
 		case <-tick.C:
 			if r.com.due(time.Now(), r.cfg.FlushInterval, r.cfg.FlushRows) {
-				if err := r.com.flush(ctx); err != nil {
+				if err := r.com.flushAsync(ctx); err != nil {
 					return err
 				}
 			}
