@@ -8,7 +8,7 @@ TOOLS_BIN ?= $(or $(BINLAKE_TOOLS),$(HOME)/.cache/binlake/bin)
 TFLINT    ?= $(TOOLS_BIN)/tflint
 TERRAFORM ?= $(shell command -v terraform 2>/dev/null || echo $(TOOLS_BIN)/terraform)
 
-.PHONY: all build test test-short tools demo bench lint fmt fixture lambda tf-check clean
+.PHONY: all build test test-short tools demo bench lint fmt fixture lambda tf-check tf-validate clean
 
 all: build
 
@@ -36,6 +36,10 @@ test-short:
 ## demo: ingest the bundled binlog fixture into a local store and query it
 demo: build
 	bash tests/demo.sh $(BIN)/binlake
+
+## tf-validate: deeper Terraform tier (not in `make test`): validate, terraform test with a mocked AWS provider, a real apply against MinIO. Needs the AWS provider built from source (--build, about 40 min the first time)
+tf-validate: tools
+	TERRAFORM="$(TERRAFORM)" bash tests/tools/tf-validate.sh --build
 
 ## lambda: static bootstrap binaries for provided.al2023, zipped, in bin/lambda
 lambda:
