@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2" // the baseline's DuckDB
 
 	"github.com/binlake/binlake/catalog"
+	"github.com/binlake/binlake/layout"
 	"github.com/binlake/binlake/layout/filestore"
 	"github.com/binlake/binlake/query"
 )
@@ -26,6 +28,10 @@ type asofResult struct {
 	changesAfter  int64
 	asof, plain   time.Duration
 	plainFileSize int64
+	// diff and revert of the last commit (1,000 rows), on the chain built
+	// from files only.
+	diff, revert time.Duration
+	diffRows     int
 }
 
 // measureAsOf builds the as-of chain from the recorded binlog and times
@@ -121,7 +127,53 @@ func asofOn(ctx context.Context, o *options, storeDir, work string) (*asofResult
 		return nil, err
 	}
 	res.plain = bt.wall
+	if !res.checkpoint {
+		if err := timeDiffRevert(ctx, o, eng, res); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
+}
+
+// timeDiffRevert times diff HEAD~1 HEAD and revert HEAD, where HEAD is the
+// 1,000-row update at the end of the as-of binlog (warm cache, best of
+// o.runs).
+func timeDiffRevert(ctx context.Context, o *options, eng *query.Engine, res *asofResult) error {
+	tables := []layout.TableRef{{DB: asofDB, Table: asofTable}}
+	diff := func() (int64, error) {
+		d, err := eng.Diff(ctx, "HEAD~1", "HEAD", tables)
+		if err != nil {
+			return 0, err
+		}
+		res.diffRows = 0
+		for _, t := range d.Tables {
+			res.diffRows += len(t.Rows)
+		}
+		return int64(res.diffRows), nil
+	}
+	revert := func() (int64, error) {
+		r, err := eng.Revert(ctx, query.RevertOptions{Commits: []string{"HEAD"}, OnConflict: "skip"}, io.Discard)
+		if err != nil {
+			return 0, err
+		}
+		return r.Rows, nil
+	}
+	for _, m := range []struct {
+		what string
+		fn   func() (int64, error)
+		dst  *time.Duration
+	}{{"diff of the last commit", diff, &res.diff}, {"revert of the last commit", revert, &res.revert}} {
+		if _, err := m.fn(); err != nil { // warm
+			return fmt.Errorf("%s: %w", m.what, err)
+		}
+		bt, err := best(o.runs, m.what, m.fn)
+		if err != nil {
+			return err
+		}
+		*m.dst = bt.wall
+	}
+	progress("as-of: diff of the 1,000-row commit %s (%d rows), revert %s", res.diff.Round(time.Millisecond), res.diffRows, res.revert.Round(time.Millisecond))
+	return nil
 }
 
 // duckCopy is the baseline: a fresh in-memory DuckDB (as every binlake

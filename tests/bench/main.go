@@ -127,6 +127,9 @@ func run(ctx context.Context, o *options) error {
 	if err := measureAsOf(ctx, o, src, dir, rep); err != nil {
 		return fmt.Errorf("as-of: %w", err)
 	}
+	if err := measureLambda(ctx, o, filepath.Join(dir, "store-asof"), dir, rep); err != nil {
+		return fmt.Errorf("lambda: %w", err)
+	}
 	rep.wall = time.Since(start)
 	if err := rep.write(o.out); err != nil {
 		return err

@@ -24,6 +24,10 @@ func recordAsOfBinlog(ctx context.Context, o *options, srv *server, src *sources
 	if err != nil {
 		return err
 	}
+	// The last transaction changes 1,000 rows: what diff and revert are timed on.
+	if err := srv.db.Exec(ctx, "UPDATE sbtest.sbtest1 SET k = k + 1 WHERE id <= 1000"); err != nil {
+		return fmt.Errorf("the 1,000-row change: %w", err)
+	}
 	size, err := srv.copyBinlogs(ctx, src.asofDir)
 	if err != nil {
 		return err
