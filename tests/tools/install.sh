@@ -24,7 +24,9 @@ if ! command -v minio >/dev/null 2>&1 && [ ! -x "$BIN/minio" ]; then
   (cd / && GOBIN="$BIN" GOFLAGS=-buildvcs=false go install "github.com/minio/minio@$MINIO_VERSION")
 fi
 TFLINT_VERSION="v0.64.0"
-if ! "$BIN/tflint" --version 2>/dev/null | grep -q "version ${TFLINT_VERSION#v}"; then
+# (no pipe into grep -q: with pipefail its early exit would fail the check)
+tflint_version="$("$BIN/tflint" --version 2>/dev/null || true)"
+if [[ "$tflint_version" != *"version ${TFLINT_VERSION#v}"* ]]; then
   echo "building tflint $TFLINT_VERSION into $BIN (about 3 minutes the first time)"
   (cd / && GOBIN="$BIN" GOFLAGS=-buildvcs=false nice -n 19 go install "github.com/terraform-linters/tflint@$TFLINT_VERSION")
 fi
