@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/go-mysql-org/go-mysql/replication"
 
+	"github.com/binlake/binlake/ingest/mysqlurl"
 	"github.com/binlake/binlake/layout"
 )
 
@@ -32,33 +32,14 @@ type liveSource struct {
 
 // parseSourceURL parses mysql://user:pass@host:port.
 func parseSourceURL(raw string) (*liveSource, error) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "mysql" && u.Scheme != "mariadb" || u.Host == "" {
-		return nil, fmt.Errorf("source %q: want mysql://user:password@host:port or file:///path/to/binlogs", redact(raw))
+	u, err := mysqlurl.Parse(raw)
+	if errors.Is(err, mysqlurl.ErrScheme) {
+		return nil, fmt.Errorf("source %q: %w or file:///path/to/binlogs", mysqlurl.Redact(raw), err)
 	}
-	host, portText, err := net.SplitHostPort(u.Host)
 	if err != nil {
-		host, portText = u.Host, "3306"
+		return nil, fmt.Errorf("source %q: %w", mysqlurl.Redact(raw), err)
 	}
-	port, err := strconv.ParseUint(portText, 10, 16)
-	if err != nil {
-		return nil, fmt.Errorf("source %q: bad port %q", redact(raw), portText)
-	}
-	s := &liveSource{host: host, port: uint16(port), addr: net.JoinHostPort(host, portText), user: u.User.Username()}
-	s.password, _ = u.User.Password()
-	return s, nil
-}
-
-// redact hides the password of a source URL for messages.
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
+	return &liveSource{host: u.Host, port: u.Port, addr: u.Addr(), user: u.User, password: u.Password}, nil
 }
 
 func (s *liveSource) connect(ctx context.Context) (*client.Conn, error) {

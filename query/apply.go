@@ -7,12 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/client"
+
+	"github.com/binlake/binlake/ingest/mysqlurl"
 )
 
 // Target is the server a patch is applied to.
@@ -25,31 +25,11 @@ type Target struct {
 // ParseTarget reads mysql://user:password@host:port (port 3306 when
 // absent; mariadb:// is accepted too).
 func ParseTarget(raw string) (Target, error) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "mysql" && u.Scheme != "mariadb" || u.Host == "" {
-		return Target{}, fmt.Errorf("target %q: want mysql://user:password@host:port", redactURL(raw))
-	}
-	host, port, err := net.SplitHostPort(u.Host)
+	u, err := mysqlurl.Parse(raw)
 	if err != nil {
-		host, port = u.Host, "3306"
+		return Target{}, fmt.Errorf("target %q: %w", mysqlurl.Redact(raw), err)
 	}
-	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
-		return Target{}, fmt.Errorf("target %q: bad port %q", redactURL(raw), port)
-	}
-	t := Target{Addr: net.JoinHostPort(host, port), User: u.User.Username()}
-	t.Password, _ = u.User.Password()
-	return t, nil
-}
-
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
+	return Target{Addr: u.Addr(), User: u.User, Password: u.Password}, nil
 }
 
 // ApplyOptions configures Apply.
