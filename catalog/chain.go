@@ -162,11 +162,14 @@ func (c *Chain) tryAppend(ctx context.Context, m *layout.Manifest) error {
 	m.Format = layout.FormatVersion
 	m.Seq = uint64(len(c.manifests)) + 1
 	m.Prev = c.headHash
+	if err := m.Validate(); err != nil {
+		return fmt.Errorf("append manifest %d: refusing to write an invalid manifest: %w", m.Seq, err)
+	}
 	b, err := layout.EncodeManifest(m)
 	if err != nil {
 		return err
 	}
-	if _, err := layout.DecodeManifest(b); err != nil {
+	if err := m.Validate(); err != nil {
 		return fmt.Errorf("append manifest %d: refusing to write an invalid manifest: %w", m.Seq, err)
 	}
 	if err := c.store.Create(ctx, layout.ManifestKey(m.Seq), b); err != nil {

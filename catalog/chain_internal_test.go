@@ -136,7 +136,11 @@ func TestAppendAfterAuxiliaryManifest(t *testing.T) {
 func TestOpenDetectsTampering(t *testing.T) {
 	_, st := buildChain(t)
 	key := layout.ManifestKey(1)
-	st.objs[key] = []byte(strings.Replace(string(st.objs[key]), `"pos": 100`, `"pos": 101`, 1))
+	orig := string(st.objs[key])
+	st.objs[key] = []byte(strings.Replace(orig, `"pos":100`, `"pos":101`, 1))
+	if string(st.objs[key]) == orig {
+		t.Fatalf("manifest 1 has no \"pos\":100 to alter:\n%s", orig)
+	}
 	_, err := Open(context.Background(), st)
 	if err == nil || !strings.Contains(err.Error(), "the chain was altered") {
 		t.Fatalf("got %v, want a broken-link error", err)

@@ -22,6 +22,8 @@ type assembler struct {
 	cur     *txn
 	emit    func(*txn) error
 	log     *slog.Logger
+	// checksum is the length of the checksum that ends every event.
+	checksum int
 }
 
 // handle processes one event read from file.
@@ -39,6 +41,18 @@ func (a *assembler) handle(file string, ev *replication.BinlogEvent) error {
 		a.begin(h, mysqlGTID(e))
 		if e.OriginalCommitTimestamp > 0 {
 			a.cur.time, a.cur.preciseTime = time.UnixMicro(int64(e.OriginalCommitTimestamp)), true
+		}
+		return nil
+	case *replication.FormatDescriptionEvent:
+		a.checksum = 0
+		if e.ChecksumAlgorithm == replication.BINLOG_CHECKSUM_ALG_CRC32 {
+			a.checksum = replication.BinlogChecksumLength
+		}
+	case *replication.TableMapEvent:
+		// The body without its checksum, which covers the header's
+		// timestamp and position too.
+		if end := len(ev.RawData) - a.checksum; end > replication.EventHeaderSize {
+			a.tracker.tableMap(e, ev.RawData[replication.EventHeaderSize:end])
 		}
 		return nil
 	case *replication.QueryEvent:

@@ -19,9 +19,17 @@ import (
 type tracker struct {
 	set SchemaSet
 	log *slog.Logger
-	// maps caches the columns derived from table-map events by table id.
+	// maps holds what the latest table-map event of each table id says.
 	maps map[uint64]*mappedTable
+	// known caches mapped tables by the bytes of their table-map event's
+	// body: a busy table is mapped again in every transaction, always with
+	// the same bytes, and deriving its columns each time was a tenth of
+	// ingest's CPU time.
+	known map[string]*mappedTable
 }
+
+// maxKnownMaps bounds the table-map cache; it starts over when full.
+const maxKnownMaps = 4096
 
 // mappedTable is what one table-map event says about a table.
 type mappedTable struct {
@@ -29,10 +37,13 @@ type mappedTable struct {
 	ref  layout.TableRef
 	cols []layout.Column // from the table map: used to convert values
 	pk   []int
+	// schema is the version rows of this map were last stored under; it
+	// stays right while the tracker's version of the table is the same.
+	schema *layout.TableSchema
 }
 
 func newTracker(log *slog.Logger, known []layout.TableSchema) *tracker {
-	t := &tracker{set: SchemaSet{}, log: log, maps: map[uint64]*mappedTable{}}
+	t := &tracker{set: SchemaSet{}, log: log, maps: map[uint64]*mappedTable{}, known: map[string]*mappedTable{}}
 	for i := range known {
 		s := known[i]
 		t.set[layout.TableRef{DB: s.DB, Table: s.Table}] = &s
@@ -40,12 +51,35 @@ func newTracker(log *slog.Logger, known []layout.TableSchema) *tracker {
 	return t
 }
 
-// mapped returns the columns of a table-map event, deriving them once per
-// event.
+// tableMap notes a table-map event; body is the event's bytes after its
+// header, which identify what it says. A table map binlake cannot use is
+// reported by mapped, when rows refer to it.
+func (t *tracker) tableMap(tm *replication.TableMapEvent, body []byte) {
+	if m := t.known[string(body)]; m != nil {
+		m.tm = tm
+		t.maps[tm.TableID] = m
+		return
+	}
+	m, err := t.derive(tm)
+	if err != nil {
+		return
+	}
+	if len(t.known) >= maxKnownMaps {
+		clear(t.known)
+	}
+	t.known[string(body)] = m
+}
+
+// mapped returns the columns of the table-map event that rows events of
+// tm's table id refer to.
 func (t *tracker) mapped(tm *replication.TableMapEvent) (*mappedTable, error) {
 	if m := t.maps[tm.TableID]; m != nil && m.tm == tm {
 		return m, nil
 	}
+	return t.derive(tm)
+}
+
+func (t *tracker) derive(tm *replication.TableMapEvent) (*mappedTable, error) {
 	ref := layout.TableRef{DB: string(tm.Schema), Table: string(tm.Table)}
 	cols, pk, err := ColumnsFromTableMap(tm)
 	if err != nil {
@@ -61,7 +95,11 @@ func (t *tracker) mapped(tm *replication.TableMapEvent) (*mappedTable, error) {
 // or its columns changed without a DDL the tracker followed.
 func (t *tracker) schemaFor(m *mappedTable, n uint64, tx *txn) *layout.TableSchema {
 	cur := t.set[m.ref]
+	if cur != nil && cur == m.schema {
+		return cur
+	}
 	if cur != nil && !cur.Dropped && compatible(cur, m.cols, m.pk) {
+		m.schema = cur
 		return cur
 	}
 	next := &layout.TableSchema{DB: m.ref.DB, Table: m.ref.Table, Version: 1, Since: n,
@@ -75,6 +113,7 @@ func (t *tracker) schemaFor(m *mappedTable, n uint64, tx *txn) *layout.TableSche
 		}
 	}
 	t.set[m.ref] = next
+	m.schema = next
 	tx.schemas = append(tx.schemas, *next)
 	return next
 }

@@ -124,14 +124,68 @@ func Hash(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// EncodeManifest returns the bytes stored for m: indented JSON, newline
+// EncodeManifest returns the bytes stored for m: compact JSON with each
+// commit, object and schema on a line of its own (so that grep finds a
+// commit and a diff of two manifests reads line by line), newline
 // terminated. The next manifest's Prev is the Hash of these bytes.
 func EncodeManifest(m *Manifest) ([]byte, error) {
-	b, err := json.MarshalIndent(m, "", " ")
-	if err != nil {
-		return nil, fmt.Errorf("encode manifest %d: %w", m.Seq, err)
+	var b bytes.Buffer
+	fail := func(err error) ([]byte, error) { return nil, fmt.Errorf("encode manifest %d: %w", m.Seq, err) }
+	field := func(sep, name string, v any) error {
+		b.WriteString(sep)
+		b.WriteString(`"` + name + `":`)
+		enc, err := json.Marshal(v)
+		b.Write(enc)
+		return err
 	}
-	return append(b, '\n'), nil
+	list := func(name string, n int, item func(i int) any) error {
+		b.WriteString(`,` + "\n" + `"` + name + `":[`)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('\n')
+			enc, err := json.Marshal(item(i))
+			if err != nil {
+				return err
+			}
+			b.Write(enc)
+		}
+		b.WriteByte(']')
+		return nil
+	}
+	for _, err := range []error{
+		field("{", "format", m.Format),
+		field(",", "seq", m.Seq),
+		field(",", "prev", m.Prev),
+		field(",", "created", m.Created),
+		field(",", "source", m.Source),
+		list("commits", len(m.Commits), func(i int) any { return &m.Commits[i] }),
+		list("objects", len(m.Objects), func(i int) any { return &m.Objects[i] }),
+	} {
+		if err != nil {
+			return fail(err)
+		}
+	}
+	if len(m.Schemas) > 0 {
+		if err := list("schemas", len(m.Schemas), func(i int) any { return &m.Schemas[i] }); err != nil {
+			return fail(err)
+		}
+	}
+	if err := field(","+"\n", "resume", m.Resume); err != nil {
+		return fail(err)
+	}
+	b.WriteString("}\n")
+	return b.Bytes(), nil
+}
+
+// Validate checks a manifest's internal consistency, as DecodeManifest does
+// for stored bytes.
+func (m *Manifest) Validate() error {
+	if err := m.check(); err != nil {
+		return fmt.Errorf("manifest %d: %w", m.Seq, err)
+	}
+	return nil
 }
 
 // DecodeManifest parses stored manifest bytes and checks their internal

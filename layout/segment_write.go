@@ -15,6 +15,11 @@ import (
 // skip row groups by the statistics of _commit and decode one at a time.
 const rowsPerRowGroup = 128 * 1024
 
+// pageBufferSize is the uncompressed size a column's page grows to before it
+// is compressed and written: larger pages compress better (about 8% on
+// sysbench rows against parquet-go's 256 KiB default).
+const pageBufferSize = 1 << 20
+
 // rowsPerBatch is how many rows are built before being handed to the
 // Parquet writer; their values share one reused buffer.
 const rowsPerBatch = 256
@@ -65,7 +70,8 @@ func newParquetWriter(w io.Writer, s *TableSchema, schema *parquet.Schema, extra
 	}
 	options := []parquet.WriterOption{
 		schema,
-		parquet.Compression(&parquet.Zstd),
+		parquet.Compression(segmentCodec),
+		parquet.PageBufferSize(pageBufferSize),
 		parquet.MaxRowsPerRowGroup(rowsPerRowGroup),
 		parquet.DataPageStatistics(false),
 		parquet.CreatedBy("binlake", formatVersion, "parquet-go"),

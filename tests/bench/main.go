@@ -31,6 +31,7 @@ type options struct {
 	runs       int
 	timeout    time.Duration
 	ingestRuns int
+	ingestOnly string
 
 	// measure 1 and 4: a sysbench oltp_write_only binlog read from files
 	ingestTables    int
@@ -58,6 +59,7 @@ func parseFlags() *options {
 	flag.DurationVar(&o.timeout, "timeout", 25*time.Minute, "give up after this long (a hang is reported, not waited out)")
 	flag.IntVar(&o.runs, "runs", 3, "timed repetitions of raw decode, as-of and DuckDB (the best counts)")
 	flag.IntVar(&o.ingestRuns, "ingest-runs", 2, "timed repetitions of file ingest with all cores (the best counts; GOMAXPROCS=1 runs once more, and once profiled)")
+	flag.StringVar(&o.ingestOnly, "ingest-only", "", "measure only ingest throughput, of the binlog files in this directory (kept from an earlier -keep run); prints the figures, writes no report")
 	flag.IntVar(&o.ingestTables, "ingest-tables", 4, "sysbench tables of the ingest binlog")
 	flag.IntVar(&o.ingestTableSize, "ingest-table-size", 150_000, "rows per sysbench table of the ingest binlog (prepare)")
 	flag.DurationVar(&o.ingestTime, "ingest-time", 50*time.Second, "sysbench oltp_write_only run time of the ingest binlog")
@@ -113,6 +115,13 @@ func run(ctx context.Context, o *options) error {
 		o.cpuProfile = filepath.Join(os.TempDir(), "binlake-bench-ingest.pprof")
 	}
 	progress("work directory %s", dir)
+	if o.ingestOnly != "" {
+		if err := measureIngest(ctx, o, o.ingestOnly, dir, rep); err != nil {
+			return fmt.Errorf("ingest throughput: %w", err)
+		}
+		fmt.Fprint(os.Stderr, rep.table())
+		return nil
+	}
 
 	// Everything that needs the server first; then the server stops so
 	// that the CPU-bound measures have the machine to themselves.
