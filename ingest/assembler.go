@@ -11,17 +11,23 @@ import (
 	"github.com/binlake/binlake/layout"
 )
 
-// assembler turns the binlog's event stream into source transactions. It
-// runs on the goroutine that reads events, because go-mysql's decoded
-// values may point into buffers that are reused after each event.
+// assembler turns the binlog's event stream into source transactions and
+// groups them into batches: it decodes each transaction's rows into the
+// segment builders of the batch being built, and hands the batch on when
+// the flush policy says it is due. It runs on the goroutine that reads
+// events.
 type assembler struct {
 	tracker *tracker
 	filter  *Filter
 	pos     *positionTracker
 	next    uint64 // number of the next commit
 	cur     *txn
-	emit    func(*txn) error
-	log     *slog.Logger
+	batch   *batch
+	pool    *builderPool
+	policy  flushPolicy
+	// out receives every batch that is due, and the last one.
+	out func(*batch) error
+	log *slog.Logger
 	// checksum is the length of the checksum that ends every event.
 	checksum int
 }
@@ -81,6 +87,14 @@ func mysqlGTID(e *replication.GTIDEvent) string {
 }
 
 func (a *assembler) begin(h *replication.EventHeader, gtid string) {
+	if a.cur != nil {
+		// A transaction that never ended (the binlog of a crashed server):
+		// it was not committed, so neither are its rows.
+		a.batch.dropPartial()
+	}
+	if a.batch == nil {
+		a.batch = newBatch(a.pool)
+	}
 	a.cur = &txn{kind: layout.CommitDML, gtid: gtid, time: time.Unix(int64(h.Timestamp), 0)}
 }
 
@@ -125,91 +139,70 @@ func (a *assembler) rows(h *replication.EventHeader, e *replication.RowsEvent) e
 	if a.cur == nil {
 		a.begin(h, "")
 	}
+	if !a.filter.Match(string(e.Table.Schema), string(e.Table.Table)) {
+		return nil // a table binlake does not replicate need not meet its requirements
+	}
 	m, err := a.tracker.mapped(e.Table)
 	if err != nil {
 		return fmt.Errorf("binlog %s:%d: %w", a.pos.file, h.LogPos, err)
 	}
-	if len(e.ColumnBitmap1) > 0 || len(e.ColumnBitmap2) > 0 || len(e.SkippedColumns) > 0 {
-		if !fullImage(e) {
-			return fmt.Errorf("binlog %s:%d: rows of %s do not carry full row images: binlake needs binlog_row_image=FULL on the source (SET GLOBAL binlog_row_image='FULL')", a.pos.file, h.LogPos, m.ref)
-		}
+	if !fullBitmaps(e) {
+		return fmt.Errorf("binlog %s:%d: rows of %s do not carry full row images: binlake needs binlog_row_image=FULL on the source (SET GLOBAL binlog_row_image='FULL')", a.pos.file, h.LogPos, m.ref)
 	}
-	if !a.filter.Match(m.ref.DB, m.ref.Table) {
-		return nil
+	op, ok := rowsEventOps[h.EventType]
+	if !ok {
+		return fmt.Errorf("binlog %s:%d: unsupported rows event %s", a.pos.file, h.LogPos, h.EventType)
 	}
 	s := a.tracker.schemaFor(m, a.next, a.cur)
-	return a.addRows(h, e, m, s)
+	seg, err := a.batch.segment(s)
+	if err != nil {
+		return fmt.Errorf("binlog %s:%d: %w", a.pos.file, h.LogPos, err)
+	}
+	tc := a.cur.table(s)
+	tc.seg = seg
+	r := rowAdder{a: a, tc: tc, b: seg.b, op: op, pk: s.PrimaryKey}
+	data, lazy := lazyRowsData(e)
+	if lazy && m.decoder != nil && h.EventType != replication.PARTIAL_UPDATE_ROWS_EVENT {
+		err = r.decode(m.decoder, h.EventType, data)
+	} else {
+		if lazy {
+			if err := decodeRowsNow(e, data); err != nil {
+				return fmt.Errorf("binlog %s:%d: %w", a.pos.file, h.LogPos, err)
+			}
+		}
+		err = r.convert(m, e.Rows)
+	}
+	if err != nil {
+		return fmt.Errorf("binlog %s:%d: %s: %w", a.pos.file, h.LogPos, m.ref, err)
+	}
+	return nil
 }
 
-// fullImage reports whether a rows event's column bitmaps cover every column.
-func fullImage(e *replication.RowsEvent) bool {
-	for _, skipped := range e.SkippedColumns {
-		if len(skipped) > 0 {
-			return false
+// rowsEventOps maps the rows event types to the operation of their rows.
+var rowsEventOps = map[replication.EventType]layout.Op{
+	replication.WRITE_ROWS_EVENTv0: layout.OpInsert, replication.WRITE_ROWS_EVENTv1: layout.OpInsert,
+	replication.WRITE_ROWS_EVENTv2: layout.OpInsert, replication.MARIADB_WRITE_ROWS_COMPRESSED_EVENT_V1: layout.OpInsert,
+	replication.DELETE_ROWS_EVENTv0: layout.OpDelete, replication.DELETE_ROWS_EVENTv1: layout.OpDelete,
+	replication.DELETE_ROWS_EVENTv2: layout.OpDelete, replication.MARIADB_DELETE_ROWS_COMPRESSED_EVENT_V1: layout.OpDelete,
+	replication.UPDATE_ROWS_EVENTv0: layout.OpUpdate, replication.UPDATE_ROWS_EVENTv1: layout.OpUpdate,
+	replication.UPDATE_ROWS_EVENTv2: layout.OpUpdate, replication.MARIADB_UPDATE_ROWS_COMPRESSED_EVENT_V1: layout.OpUpdate,
+	replication.PARTIAL_UPDATE_ROWS_EVENT: layout.OpUpdate,
+}
+
+// fullBitmaps reports whether a rows event's column bitmaps name every
+// column (binlog_row_image=FULL).
+func fullBitmaps(e *replication.RowsEvent) bool {
+	for _, bitmap := range [][]byte{e.ColumnBitmap1, e.ColumnBitmap2} {
+		if bitmap == nil {
+			continue
+		}
+		for i := uint64(0); i < e.ColumnCount; i++ {
+			if i/8 >= uint64(len(bitmap)) || bitmap[i/8]&(1<<(i%8)) == 0 {
+				return false
+			}
 		}
 	}
 	return true
-}
-
-func (a *assembler) addRows(h *replication.EventHeader, e *replication.RowsEvent, m *mappedTable, s *layout.TableSchema) error {
-	convert := func(row []any) ([]any, error) {
-		out := make([]any, len(m.cols))
-		for i := range m.cols {
-			if i >= len(row) {
-				return nil, fmt.Errorf("row of %s has %d values, table map has %d columns", m.ref, len(row), len(m.cols))
-			}
-			v, err := Canonical(&m.cols[i], row[i])
-			if err != nil {
-				return nil, fmt.Errorf("binlog %s:%d: %s.%s: %w", a.pos.file, h.LogPos, m.ref, m.cols[i].Name, err)
-			}
-			if b, ok := v.([]byte); ok {
-				v = append([]byte(nil), b...) // the event buffer is reused
-			}
-			out[i] = v
-		}
-		return out, nil
-	}
-	switch h.EventType {
-	case replication.WRITE_ROWS_EVENTv0, replication.WRITE_ROWS_EVENTv1, replication.WRITE_ROWS_EVENTv2, replication.MARIADB_WRITE_ROWS_COMPRESSED_EVENT_V1:
-		for _, r := range e.Rows {
-			after, err := convert(r)
-			if err != nil {
-				return err
-			}
-			a.cur.add(s, layout.OpInsert, nil, after)
-		}
-	case replication.DELETE_ROWS_EVENTv0, replication.DELETE_ROWS_EVENTv1, replication.DELETE_ROWS_EVENTv2, replication.MARIADB_DELETE_ROWS_COMPRESSED_EVENT_V1:
-		for _, r := range e.Rows {
-			before, err := convert(r)
-			if err != nil {
-				return err
-			}
-			a.cur.add(s, layout.OpDelete, before, nil)
-		}
-	case replication.UPDATE_ROWS_EVENTv0, replication.UPDATE_ROWS_EVENTv1, replication.UPDATE_ROWS_EVENTv2, replication.MARIADB_UPDATE_ROWS_COMPRESSED_EVENT_V1, replication.PARTIAL_UPDATE_ROWS_EVENT:
-		if len(e.Rows)%2 != 0 {
-			return fmt.Errorf("binlog %s:%d: update of %s has an odd number of images", a.pos.file, h.LogPos, m.ref)
-		}
-		for i := 0; i < len(e.Rows); i += 2 {
-			before, err := convert(e.Rows[i])
-			if err != nil {
-				return err
-			}
-			after, err := convert(e.Rows[i+1])
-			if err != nil {
-				return err
-			}
-			if len(s.PrimaryKey) > 0 && !sameKey(s.PrimaryKey, before, after) {
-				a.cur.add(s, layout.OpDelete, before, nil)
-				a.cur.add(s, layout.OpInsert, nil, after)
-				continue
-			}
-			a.cur.add(s, layout.OpUpdate, before, after)
-		}
-	default:
-		return fmt.Errorf("binlog %s:%d: unsupported rows event %s", a.pos.file, h.LogPos, h.EventType)
-	}
-	return nil
 }
 
 func (a *assembler) end(h *replication.EventHeader) error {
@@ -227,18 +220,48 @@ func (a *assembler) end(h *replication.EventHeader) error {
 	}
 	tx.n = a.next
 	a.next++
-	return a.emit(tx)
+	for _, tc := range tx.tables {
+		tc.seg.b.SetCommit(tx.n, tx.time.UTC(), tx.gtid)
+		if err := tc.seg.b.Err(); err != nil {
+			return fmt.Errorf("binlog %s:%d: commit %d: %w", a.pos.file, h.LogPos, tx.n, err)
+		}
+	}
+	now := time.Now()
+	a.batch.add(tx, now)
+	if a.policy.due(a.batch, now) {
+		return a.handOff()
+	}
+	return nil
+}
+
+// tick hands the batch on if it is due and no transaction is being read;
+// the source calls it while it waits for events.
+func (a *assembler) tick(now time.Time) error {
+	if a.cur == nil && a.batch != nil && a.policy.due(a.batch, now) {
+		return a.handOff()
+	}
+	return nil
+}
+
+// finish hands on the complete transactions read so far; the rows of one
+// that did not end are dropped.
+func (a *assembler) finish() error {
+	if a.batch == nil {
+		return nil
+	}
+	a.batch.dropPartial()
+	a.cur = nil
+	if a.batch.empty() {
+		return nil
+	}
+	return a.handOff()
+}
+
+func (a *assembler) handOff() error {
+	b := a.batch
+	a.batch = newBatch(a.pool)
+	return a.out(b)
 }
 
 // idle reports whether the assembler is between transactions.
 func (a *assembler) idle() bool { return a.cur == nil }
-
-// sameKey reports whether two images agree on the primary-key columns.
-func sameKey(pk []int, a, b []any) bool {
-	for _, i := range pk {
-		if !layout.ValuesEqual(a[i], b[i]) {
-			return false
-		}
-	}
-	return true
-}

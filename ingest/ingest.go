@@ -25,10 +25,12 @@ type Config struct {
 	Store  layout.Store
 	Filter Filter
 	// FlushInterval bounds how long a transaction waits before its manifest
-	// is written (default 1s); FlushRows flushes earlier when that many row
-	// changes are pending (default 200,000).
+	// is written (default 1s); FlushRows and FlushBytes flush earlier when
+	// that many row changes, or bytes of them, are pending (default 200,000
+	// and 64 MiB). A single transaction is never split across flushes.
 	FlushInterval time.Duration
 	FlushRows     int
+	FlushBytes    int
 	// ExitWhenCaughtUp stops after the transactions the source had at start
 	// are committed (files: at the end of the last file).
 	ExitWhenCaughtUp bool
@@ -50,6 +52,9 @@ func (c *Config) defaults() {
 	}
 	if c.FlushRows <= 0 {
 		c.FlushRows = 200_000
+	}
+	if c.FlushBytes <= 0 {
+		c.FlushBytes = 64 << 20
 	}
 	if c.ReplicaID == 0 {
 		c.ReplicaID = 1_000_000 + rand.Uint32N(1_000_000_000)
@@ -86,6 +91,9 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	if live != nil {
+		live.tick = cfg.tick()
+	}
 	if head := chain.Head(); head != nil {
 		if err := sameSource(head.Source, src.identity()); err != nil {
 			return err
@@ -106,8 +114,9 @@ func Run(ctx context.Context, cfg Config) error {
 		if err != nil {
 			return err
 		}
-		r.com.add(snap, time.Now())
-		if err := r.com.flush(ctx); err != nil {
+		b := newBatch(nil)
+		b.add(snap, time.Now())
+		if err := r.com.write(ctx, b); err != nil {
 			return err
 		}
 		from = snap.end
@@ -168,8 +177,14 @@ func uuidNote(u string) string {
 	return " (server_uuid " + u + ")"
 }
 
+// tick is how often a waiting reader checks whether a batch is due.
+func (c *Config) tick() time.Duration {
+	return min(c.FlushInterval/4, 250*time.Millisecond)
+}
+
 // run is one ingest run's pipeline: a reader goroutine assembles
-// transactions from the source, the calling goroutine commits them.
+// transactions from the source into batches, the calling goroutine writes
+// each batch as the reader builds the next.
 type run struct {
 	cfg   Config
 	chain *catalog.Chain
@@ -182,23 +197,29 @@ func (r *run) loop(ctx context.Context, from layout.Position, target *layout.Pos
 	if err != nil {
 		return err
 	}
-	txns := make(chan *txn, 256)
+	// One batch waits while one is written: the reader runs at most one
+	// batch ahead of the store.
+	batches := make(chan *batch, 1)
+	pool := newBuilderPool(2 * r.cfg.FlushBytes)
 	readCtx, stopReading := context.WithCancel(ctx)
 	defer stopReading()
 	asm := &assembler{tracker: newTracker(r.cfg.Log, r.chain.LatestSchemas()), filter: &r.cfg.Filter, pos: pos,
-		next: r.chain.LastCommit() + 1, log: r.cfg.Log,
-		emit: func(tx *txn) error {
-			select {
-			case txns <- tx:
-				return nil
-			case <-readCtx.Done():
-				return readCtx.Err()
-			}
+		next: r.chain.LastCommit() + 1, log: r.cfg.Log, pool: pool, batch: newBatch(pool),
+		policy: flushPolicy{interval: r.cfg.FlushInterval, rows: r.cfg.FlushRows, bytes: r.cfg.FlushBytes},
+		// Sent even when ctx has ended: the batch's transactions are
+		// complete, and the committer takes every batch until the channel
+		// closes (or drains them after it failed).
+		out: func(b *batch) error {
+			batches <- b
+			return nil
 		}}
 	readErr := make(chan error, 1)
 	go func() {
-		defer close(txns)
-		readErr <- r.src.stream(readCtx, from, func(file string, ev *replication.BinlogEvent) error {
+		defer close(batches)
+		err := r.src.stream(readCtx, from, func(file string, ev *replication.BinlogEvent) error {
+			if ev == nil {
+				return asm.tick(time.Now())
+			}
 			if err := asm.handle(file, ev); err != nil {
 				return err
 			}
@@ -207,10 +228,14 @@ func (r *run) loop(ctx context.Context, from layout.Position, target *layout.Pos
 			}
 			return nil
 		})
+		if ferr := asm.finish(); err == nil {
+			err = ferr
+		}
+		readErr <- err
 	}()
-	err = r.commitLoop(ctx, txns)
+	err = r.commitLoop(ctx, batches)
 	stopReading()
-	for range txns { // let the reader finish
+	for range batches { // let the reader finish
 	}
 	rerr := <-readErr
 	if err != nil {
@@ -222,38 +247,20 @@ func (r *run) loop(ctx context.Context, from layout.Position, target *layout.Pos
 	return nil
 }
 
-// commitLoop adds transactions to the committer and flushes when due, and
-// once more when the reader stops or ctx ends.
-func (r *run) commitLoop(ctx context.Context, txns <-chan *txn) error {
-	tick := time.NewTicker(min(r.cfg.FlushInterval/4, 250*time.Millisecond))
-	defer tick.Stop()
-	final := func() error {
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		defer cancel()
-		return r.com.flush(fctx)
-	}
-	// A flush in flight is always waited for before returning.
-	defer r.com.wait() //nolint:errcheck // an error was returned already, or final waited
-	for {
-		select {
-		case tx, ok := <-txns:
-			if !ok {
-				return final()
-			}
-			r.com.add(tx, time.Now())
-			if r.com.due(time.Now(), r.cfg.FlushInterval, r.cfg.FlushRows) {
-				if err := r.com.flushAsync(ctx); err != nil {
-					return err
-				}
-			}
-		case <-tick.C:
-			if r.com.due(time.Now(), r.cfg.FlushInterval, r.cfg.FlushRows) {
-				if err := r.com.flushAsync(ctx); err != nil {
-					return err
-				}
-			}
-		case <-ctx.Done():
-			return final()
+// commitLoop writes every batch the reader hands on, in order, until the
+// reader stops. A stop request lets the batches already read be written:
+// their transactions are complete, and committing them now saves reading
+// them again.
+func (r *run) commitLoop(ctx context.Context, batches <-chan *batch) error {
+	wctx := context.WithoutCancel(ctx)
+	for b := range batches {
+		fctx, cancel := context.WithTimeout(wctx, 2*time.Minute)
+		err := r.com.write(fctx, b)
+		cancel()
+		if err != nil {
+			return err
 		}
+		b.release()
 	}
+	return nil
 }

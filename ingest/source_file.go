@@ -3,6 +3,7 @@ package ingest
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -107,8 +108,7 @@ var errStop = errors.New("stop reading")
 // stream calls fn for every event after from, file by file.
 func (s *fileSource) stream(ctx context.Context, from layout.Position, fn func(file string, ev *replication.BinlogEvent) error) error {
 	p := replication.NewBinlogParser()
-	p.SetFlavor(s.flavor)
-	ConfigureParser(p, s.flavor)
+	configureIngestParser(p, s.flavor)
 	for _, path := range s.files {
 		name := filepath.Base(path)
 		if from.File != "" && name < from.File {
@@ -132,8 +132,9 @@ func (s *fileSource) stream(ctx context.Context, from layout.Position, fn func(f
 }
 
 // parseFile is go-mysql's ParseFile with buffered reads (it reads each
-// event header and body with separate unbuffered syscalls): the format
-// description event first, then every event from offset on.
+// event header and body with separate unbuffered syscalls) and binlake's
+// framing (readEvents): the format description event first, then every
+// event from offset on.
 func parseFile(p *replication.BinlogParser, path string, offset int64, fn replication.OnEventFunc) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -155,5 +156,51 @@ func parseFile(p *replication.BinlogParser, path string, offset int64, fn replic
 		}
 		br.Reset(f)
 	}
-	return p.ParseReader(br, fn)
+	return readEvents(p, br, fn)
+}
+
+// slabSize is the size of the blocks events are read into.
+const slabSize = 1 << 20
+
+// readEvents reads and parses events until the end of r, as go-mysql's
+// ParseReader does, with fewer allocations: ParseReader copies each event
+// twice through a pooled buffer and allocates two readers to do it. Here
+// events are read straight into slices of a shared block, except table
+// maps, which the parser and the tracker keep (a kept event keeps its
+// whole block alive). Events are never reused: go-mysql's values point
+// into them.
+func readEvents(p *replication.BinlogParser, r io.Reader, fn replication.OnEventFunc) error {
+	var head [replication.EventHeaderSize]byte
+	var slab []byte
+	for {
+		if _, err := io.ReadFull(r, head[:]); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("read event header: %w", err)
+		}
+		size := int(binary.LittleEndian.Uint32(head[9:13]))
+		if size < len(head) {
+			return fmt.Errorf("invalid event header: event size %d is smaller than the header", size)
+		}
+		var raw []byte
+		if replication.EventType(head[4]) == replication.TABLE_MAP_EVENT || size > slabSize/8 {
+			raw = make([]byte, size)
+		} else {
+			if len(slab) < size {
+				slab = make([]byte, slabSize)
+			}
+			raw, slab = slab[:size:size], slab[size:]
+		}
+		copy(raw, head[:])
+		if _, err := io.ReadFull(r, raw[len(head):]); err != nil {
+			return fmt.Errorf("read event of %d bytes: %w", size, err)
+		}
+		ev, err := p.Parse(raw)
+		if err != nil {
+			return err
+		}
+		if err := fn(ev); err != nil {
+			return err
+		}
+	}
 }

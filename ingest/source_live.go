@@ -28,6 +28,8 @@ type liveSource struct {
 	serverID             uint32
 	uuid                 string
 	log                  *slog.Logger
+	// tick is how often stream reports that it is waiting (0: never).
+	tick time.Duration
 }
 
 // parseSourceURL parses mysql://user:pass@host:port.
@@ -155,12 +157,44 @@ func (s *liveSource) binlogs(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// stream follows the primary from a position until ctx ends or fn fails.
+// ticker hands out a context that ends every tick, so that waiting for an
+// event is interrupted that often (one context per tick, not per event).
+type ticker struct {
+	parent context.Context
+	every  time.Duration
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// next waits for the next event, or returns nil when the tick ends first.
+func (t *ticker) next(streamer *replication.BinlogStreamer) (*replication.BinlogEvent, error) {
+	if t.every <= 0 {
+		return streamer.GetEvent(t.parent)
+	}
+	if t.ctx == nil || t.ctx.Err() != nil {
+		t.stop()
+		t.ctx, t.cancel = context.WithTimeout(t.parent, t.every)
+	}
+	ev, err := streamer.GetEvent(t.ctx)
+	if err != nil && t.parent.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		return nil, nil
+	}
+	return ev, err
+}
+
+func (t *ticker) stop() {
+	if t.cancel != nil {
+		t.cancel()
+	}
+}
+
+// stream follows the primary from a position until ctx ends or fn fails;
+// while no event comes, it calls fn with a nil event every tick.
 func (s *liveSource) stream(ctx context.Context, from layout.Position, fn func(file string, ev *replication.BinlogEvent) error) error {
 	cfg := replication.BinlogSyncerConfig{ServerID: s.replicaID, Flavor: s.flavor, Host: s.host, Port: s.port,
 		User: s.user, Password: s.password, HeartbeatPeriod: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		MaxReconnectAttempts: 10, Logger: s.log}
-	ConfigureSyncer(&cfg)
+	configureIngestSyncer(&cfg)
 	syncer := replication.NewBinlogSyncer(cfg)
 	defer syncer.Close()
 	var streamer *replication.BinlogStreamer
@@ -178,13 +212,21 @@ func (s *liveSource) stream(ctx context.Context, from layout.Position, fn func(f
 		return fmt.Errorf("start binlog stream from %s:%d: %w", from.File, from.Pos, err)
 	}
 	file := from.File
+	tick := &ticker{parent: ctx, every: s.tick}
+	defer tick.stop()
 	for {
-		ev, err := streamer.GetEvent(ctx)
+		ev, err := tick.next(streamer)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 			return fmt.Errorf("read binlog stream after %s: %w", file, err)
+		}
+		if ev == nil {
+			if err := fn(file, nil); err != nil {
+				return err
+			}
+			continue
 		}
 		if r, ok := ev.Event.(*replication.RotateEvent); ok {
 			file = string(r.NextLogName)

@@ -40,6 +40,9 @@ type mappedTable struct {
 	// schema is the version rows of this map were last stored under; it
 	// stays right while the tracker's version of the table is the same.
 	schema *layout.TableSchema
+	// decoder decodes its rows straight into segment builders; nil when a
+	// column needs go-mysql's decoding.
+	decoder *rowDecoder
 }
 
 func newTracker(log *slog.Logger, known []layout.TableSchema) *tracker {
@@ -85,7 +88,7 @@ func (t *tracker) derive(tm *replication.TableMapEvent) (*mappedTable, error) {
 	if err != nil {
 		return nil, fmt.Errorf("table map of %s: %w", ref, err)
 	}
-	m := &mappedTable{tm: tm, ref: ref, cols: cols, pk: pk}
+	m := &mappedTable{tm: tm, ref: ref, cols: cols, pk: pk, decoder: newRowDecoder(tm, cols)}
 	t.maps[tm.TableID] = m
 	return m, nil
 }

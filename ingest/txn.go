@@ -7,7 +7,8 @@ import (
 )
 
 // txn is one source transaction, assembled from binlog events and ready to
-// become a commit of the chain.
+// become a commit of the chain. Its change rows are in the segments of the
+// batch it belongs to; it keeps what the manifest records.
 type txn struct {
 	n    uint64 // commit number
 	kind layout.CommitKind
@@ -20,7 +21,8 @@ type txn struct {
 	// end is the source position just after the transaction, including the
 	// GTID set that covers it.
 	end layout.Position
-	// tables holds the change rows per table, in first-touched order.
+	// tables counts the change rows per table and schema version, in
+	// first-touched order.
 	tables []*tableChanges
 	// schemas are the schema versions this transaction introduced.
 	schemas []layout.TableSchema
@@ -30,11 +32,12 @@ type txn struct {
 	rows        int
 }
 
-// tableChanges are the change rows of one table under one schema version.
+// tableChanges counts the change rows of one table under one schema
+// version, held in seg (nil for a snapshot, whose rows are checkpoints).
 type tableChanges struct {
-	schema  *layout.TableSchema
-	changes []layout.Change
-	counts  layout.TableCount
+	schema *layout.TableSchema
+	seg    *segment
+	counts layout.TableCount
 }
 
 // checkpoint is a full table state taken by the initial snapshot.
@@ -43,11 +46,9 @@ type checkpoint struct {
 	rows   [][]any
 }
 
-// add appends a change row to the table's list, numbering it inside the
+// count records one change row to a table; seq numbers it inside the
 // transaction.
-func (t *txn) add(s *layout.TableSchema, op layout.Op, before, after []any) {
-	tc := t.table(s)
-	tc.changes = append(tc.changes, layout.Change{Seq: t.seq, Op: op, Before: before, After: after})
+func (t *txn) count(tc *tableChanges, op layout.Op) {
 	t.seq++
 	t.rows++
 	switch op {
@@ -60,6 +61,7 @@ func (t *txn) add(s *layout.TableSchema, op layout.Op, before, after []any) {
 	}
 }
 
+// table returns the counts of a schema version, adding them on first use.
 func (t *txn) table(s *layout.TableSchema) *tableChanges {
 	for _, tc := range t.tables {
 		if tc.schema == s {
@@ -71,17 +73,11 @@ func (t *txn) table(s *layout.TableSchema) *tableChanges {
 	return tc
 }
 
-// commit turns the transaction into the chain's record of commit n (the
-// number the assembler gave it), and stamps n, time and GTID on its change
-// rows.
-func (t *txn) commit(n uint64) layout.Commit {
-	c := layout.Commit{N: n, Kind: t.kind, GTID: t.gtid, File: t.end.File, Pos: t.end.Pos,
+// record is the chain's record of the transaction as commit t.n.
+func (t *txn) record() layout.Commit {
+	c := layout.Commit{N: t.n, Kind: t.kind, GTID: t.gtid, File: t.end.File, Pos: t.end.Pos,
 		Time: t.time.UTC(), DDL: t.ddl, Schema: t.schema}
 	for _, tc := range t.tables {
-		for i := range tc.changes {
-			ch := &tc.changes[i]
-			ch.Commit, ch.Time, ch.GTID = n, c.Time, t.gtid
-		}
 		c.Tables = append(c.Tables, tc.counts)
 	}
 	return c

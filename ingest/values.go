@@ -57,6 +57,19 @@ func ConfigureSyncer(c *replication.BinlogSyncerConfig) {
 	c.RowsEventDecodeFunc = DecodeRows
 }
 
+// configureIngestParser is ConfigureParser for ingest's own file source:
+// rows are left undecoded for the assembler (see decodeRowsLazily).
+func configureIngestParser(p *replication.BinlogParser, flavor string) {
+	ConfigureParser(p, flavor)
+	p.SetRowsEventDecodeFunc(decodeRowsLazily)
+}
+
+// configureIngestSyncer is ConfigureSyncer for ingest's live source.
+func configureIngestSyncer(c *replication.BinlogSyncerConfig) {
+	ConfigureSyncer(c)
+	c.RowsEventDecodeFunc = decodeRowsLazily
+}
+
 // DecodeRows decodes a rows event as go-mysql does, but turns a panic on
 // malformed bytes into an error, so a corrupt event stops ingest with a
 // message instead of crashing it. It also refuses an event whose columns do
@@ -247,39 +260,70 @@ func canonicalYear(y int64) (any, error) {
 // canonicalDecimal checks MySQL decimal text and gives it exactly col.Scale
 // fraction digits; extra digits must be zeros.
 func canonicalDecimal(col *layout.Column, s string) (string, error) {
-	sign, rest := "", s
-	if strings.HasPrefix(rest, "-") {
-		sign, rest = "-", rest[1:]
+	b, err := appendDecimalText(nil, col.Scale, s)
+	return string(b), err
+}
+
+// appendDecimalText appends decimal text s with exactly scale fraction
+// digits; extra digits must be zeros. The binlog decoders share it, so that
+// both give the same text for the same value.
+func appendDecimalText[T ~string | ~[]byte](dst []byte, scale int, s T) ([]byte, error) {
+	rest := s
+	negative := len(rest) > 0 && rest[0] == '-'
+	if negative {
+		rest = rest[1:]
 	}
-	whole, frac, _ := strings.Cut(rest, ".")
-	if whole == "" || !allDigits(whole) || !allDigits(frac) {
-		return "", fmt.Errorf("%q is not decimal text", s)
+	whole, frac, _ := cutByte(rest, '.')
+	if len(whole) == 0 || !allDigits(whole) || !allDigits(frac) {
+		return dst, fmt.Errorf("%q is not decimal text", s)
 	}
-	frac, err := fitDigits(frac, col.Scale)
+	if negative {
+		dst = append(dst, '-')
+	}
+	dst = append(dst, whole...)
+	dst, err := appendFraction(dst, frac, scale)
 	if err != nil {
-		return "", fmt.Errorf("decimal %q: %w", s, err)
+		return dst, fmt.Errorf("decimal %q: %w", s, err)
 	}
-	if frac == "" {
-		return sign + whole, nil
-	}
-	return sign + whole + "." + frac, nil
+	return dst, nil
 }
 
-// fitDigits pads a fraction with zeros, or cuts zeros off it, to n digits.
-func fitDigits(frac string, n int) (string, error) {
+// appendFraction appends "." and a fraction padded with zeros, or cut of
+// zeros, to n digits; nothing when n is 0.
+func appendFraction[T ~string | ~[]byte](dst []byte, frac T, n int) ([]byte, error) {
 	if n < 0 || n > 30 {
-		return "", fmt.Errorf("the column's scale %d is outside 0..30", n)
+		return dst, fmt.Errorf("the column's scale %d is outside 0..30", n)
 	}
-	if len(frac) <= n {
-		return frac + strings.Repeat("0", n-len(frac)), nil
+	if len(frac) > n {
+		for i := n; i < len(frac); i++ {
+			if frac[i] != '0' {
+				return dst, fmt.Errorf("more than %d fraction digits", n)
+			}
+		}
+		frac = frac[:n]
 	}
-	if strings.Trim(frac[n:], "0") != "" {
-		return "", fmt.Errorf("more than %d fraction digits", n)
+	if n == 0 {
+		return dst, nil
 	}
-	return frac[:n], nil
+	dst = append(dst, '.')
+	dst = append(dst, frac...)
+	for i := len(frac); i < n; i++ {
+		dst = append(dst, '0')
+	}
+	return dst, nil
 }
 
-func allDigits(s string) bool {
+// cutByte slices s around the first sep, like strings.Cut.
+func cutByte[T ~string | ~[]byte](s T, sep byte) (before, after T, found bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == sep {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, s[len(s):], false
+}
+
+func allDigits[T ~string | ~[]byte](s T) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
 			return false
@@ -301,28 +345,36 @@ var temporalShapes = map[layout.Kind][]string{
 // col.Scale fraction digits (go-mysql and the binary protocol both drop the
 // fraction when it is zero; the protocol always sends 6 digits otherwise).
 func canonicalTemporal(col *layout.Column, s string) (string, error) {
-	body, frac, hasFrac := strings.Cut(s, ".")
-	sign := ""
-	if col.Kind == layout.KindTime && strings.HasPrefix(body, "-") {
-		sign, body = "-", body[1:]
-	}
-	if !matchesShape(body, temporalShapes[col.Kind]) || (hasFrac && (col.Kind == layout.KindDate || frac == "" || !allDigits(frac))) {
-		return "", fmt.Errorf("%q is not %s text", s, col.Kind)
-	}
-	if col.Kind == layout.KindDate {
-		return body, nil
-	}
-	frac, err := fitDigits(frac, col.Scale)
-	if err != nil {
-		return "", fmt.Errorf("%s %q: %w", col.Kind, s, err)
-	}
-	if frac == "" {
-		return sign + body, nil
-	}
-	return sign + body + "." + frac, nil
+	b, err := appendTemporalText(nil, col.Kind, col.Scale, s)
+	return string(b), err
 }
 
-func matchesShape(s string, shapes []string) bool {
+// appendTemporalText appends the canonical form of date or time text s of
+// kind k (see canonicalTemporal).
+func appendTemporalText[T ~string | ~[]byte](dst []byte, k layout.Kind, scale int, s T) ([]byte, error) {
+	body, frac, hasFrac := cutByte(s, '.')
+	negative := k == layout.KindTime && len(body) > 0 && body[0] == '-'
+	if negative {
+		body = body[1:]
+	}
+	if !matchesShape(body, temporalShapes[k]) || (hasFrac && (k == layout.KindDate || len(frac) == 0 || !allDigits(frac))) {
+		return dst, fmt.Errorf("%q is not %s text", s, k)
+	}
+	if negative {
+		dst = append(dst, '-')
+	}
+	dst = append(dst, body...)
+	if k == layout.KindDate {
+		return dst, nil
+	}
+	dst, err := appendFraction(dst, frac, scale)
+	if err != nil {
+		return dst, fmt.Errorf("%s %q: %w", k, s, err)
+	}
+	return dst, nil
+}
+
+func matchesShape[T ~string | ~[]byte](s T, shapes []string) bool {
 	for _, shape := range shapes {
 		if len(s) != len(shape) {
 			continue

@@ -274,6 +274,9 @@ func intCodec(k goKind, bits int, unsigned bool) codec {
 	return codec{goKind: k, physical: physical, bits: bits, valBits: bits, unsigned: unsigned}
 }
 
+// isBytes reports whether the column is stored as a byte array.
+func (c *codec) isBytes() bool { return c.physical == parquet.ByteArray }
+
 // node returns the column's Parquet leaf, required (callers wrap it).
 func (c codec) node() parquet.Node {
 	switch {

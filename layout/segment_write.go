@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"unicode/utf8"
 	"unsafe"
 
@@ -20,9 +19,9 @@ const rowsPerRowGroup = 128 * 1024
 // sysbench rows against parquet-go's 256 KiB default).
 const pageBufferSize = 1 << 20
 
-// rowsPerBatch is how many rows are built before being handed to the
-// Parquet writer; their values share one reused buffer.
-const rowsPerBatch = 256
+// rowsPerBatch is how many rows or column values are built before being
+// handed to the Parquet writer; they share one reused buffer.
+const rowsPerBatch = 4096
 
 // WriteSegment writes the changes of one table, under one schema version, as
 // a segment: zstd-compressed Parquet, one row per change, in the order given.
@@ -31,28 +30,50 @@ const rowsPerBatch = 256
 // on an error, w may have received part of a file. The same changes always
 // encode to the same bytes.
 func WriteSegment(w io.Writer, s *TableSchema, changes []Change) error {
+	b, err := NewSegmentBuilder(s)
+	if err != nil {
+		return fmt.Errorf("write segment: %w", err)
+	}
+	for i := range changes {
+		if err := b.AppendChange(&changes[i]); err != nil {
+			return fmt.Errorf("write segment of %s: %w", s.Name(), err)
+		}
+	}
+	return b.Write(w)
+}
+
+// Write writes the builder's rows as a segment (see WriteSegment). Every row
+// must be complete and every commit's time and GTID set.
+func (b *SegmentBuilder) Write(w io.Writer) error {
+	s := b.s
+	fail := func(err error) error { return fmt.Errorf("write segment of %s: %w", s.Name(), err) }
+	if b.err != nil {
+		return fail(b.err)
+	}
+	for i := range b.commits {
+		if !b.commits[i].set {
+			return fail(fmt.Errorf("commit %d: no source time and GTID", b.commits[i].n))
+		}
+	}
 	schema, err := segmentSchema(s)
 	if err != nil {
 		return fmt.Errorf("write segment: %w", err)
 	}
 	pw, err := newParquetWriter(w, s, schema)
 	if err != nil {
-		return fmt.Errorf("write segment of %s: %w", s.Name(), err)
+		return fail(err)
 	}
-	enc := newSegmentEncoder(s)
-	for len(changes) > 0 {
-		batch := changes[:min(len(changes), rowsPerBatch)]
-		changes = changes[len(batch):]
-		rows, err := enc.encode(batch)
-		if err != nil {
-			return fmt.Errorf("write segment of %s: %w", s.Name(), err)
+	enc := columnEncoder{b: b, columns: pw.ColumnWriters()}
+	for start := 0; start < b.Len(); start += rowsPerRowGroup {
+		if err := enc.rowGroup(start, min(b.Len(), start+rowsPerRowGroup)); err != nil {
+			return fail(err)
 		}
-		if _, err := pw.WriteRows(rows); err != nil {
-			return fmt.Errorf("write segment of %s: %w", s.Name(), err)
+		if err := pw.Flush(); err != nil {
+			return fail(err)
 		}
 	}
 	if err := pw.Close(); err != nil {
-		return fmt.Errorf("write segment of %s: %w", s.Name(), err)
+		return fail(err)
 	}
 	return nil
 }
@@ -86,77 +107,6 @@ func newParquetWriter(w io.Writer, s *TableSchema, schema *parquet.Schema, extra
 		return nil, err
 	}
 	return parquet.NewWriter(w, config), nil
-}
-
-// segmentEncoder turns changes into Parquet rows, reusing one buffer of
-// values: rows from a call are valid until the next.
-type segmentEncoder struct {
-	s      *TableSchema
-	codecs []codec
-	width  int // leaf columns per row
-	values []parquet.Value
-	rows   []parquet.Row
-}
-
-func newSegmentEncoder(s *TableSchema) *segmentEncoder {
-	codecs, _ := codecsOf(s) // checked by segmentSchema
-	return &segmentEncoder{s: s, codecs: codecs, width: numChangeCols + 2*len(codecs)}
-}
-
-func (e *segmentEncoder) encode(changes []Change) ([]parquet.Row, error) {
-	if need := len(changes) * e.width; cap(e.values) < need {
-		e.values = make([]parquet.Value, need)
-	}
-	e.rows = e.rows[:0]
-	for i := range changes {
-		row := e.values[i*e.width : (i+1)*e.width : (i+1)*e.width]
-		if err := e.encodeChange(row, &changes[i]); err != nil {
-			return nil, err
-		}
-		e.rows = append(e.rows, row)
-	}
-	return e.rows, nil
-}
-
-func (e *segmentEncoder) encodeChange(row parquet.Row, c *Change) error {
-	if err := c.Validate(e.s); err != nil {
-		return fmt.Errorf("commit %d seq %d: %w", c.Commit, c.Seq, err)
-	}
-	if c.Op != OpInsert && c.Op != OpUpdate && c.Op != OpDelete {
-		return fmt.Errorf("commit %d seq %d: unknown operation %q", c.Commit, c.Seq, c.Op)
-	}
-	if c.Commit > math.MaxInt64 {
-		return fmt.Errorf("commit %d seq %d: commit number beyond int64", c.Commit, c.Seq)
-	}
-	if !utf8.ValidString(c.GTID) {
-		return fmt.Errorf("commit %d seq %d: GTID is not valid UTF-8", c.Commit, c.Seq)
-	}
-	put(&row[colCommit], parquet.Int64Value(int64(c.Commit)), 0, colCommit)
-	put(&row[colSeq], parquet.Int32Value(int32(c.Seq)), 0, colSeq)
-	put(&row[colOp], stringValue(string(c.Op)), 0, colOp)
-	put(&row[colTime], parquet.Int64Value(c.Time.UnixMicro()), 0, colTime)
-	put(&row[colGTID], stringValue(c.GTID), 0, colGTID)
-	n := len(e.codecs)
-	if err := e.encodeImage(row[numChangeCols:numChangeCols+n], numChangeCols, c.Before); err != nil {
-		return fmt.Errorf("commit %d seq %d before image: %w", c.Commit, c.Seq, err)
-	}
-	if err := e.encodeImage(row[numChangeCols+n:], numChangeCols+n, c.After); err != nil {
-		return fmt.Errorf("commit %d seq %d after image: %w", c.Commit, c.Seq, err)
-	}
-	return nil
-}
-
-// encodeImage fills the values of one optional image group whose first leaf
-// is column first: an absent image is a null at definition level 0, a NULL
-// value one at level 1, a value is at level 2.
-func (e *segmentEncoder) encodeImage(dst []parquet.Value, first int, img []any) error {
-	if img == nil {
-		for i := range dst {
-			put(&dst[i], parquet.NullValue(), 0, first+i)
-		}
-		return nil
-	}
-	return encodeValues(dst, first, 2, e.s, e.codecs, img)
 }
 
 // encodeValues fills dst with the values of a row image whose first leaf is
@@ -225,27 +175,43 @@ func (c *codec) encode(v any) (parquet.Value, string) {
 // encodeInt stores the integer whose two's complement bits are u; negative
 // says whether it came from a negative int64.
 func (c *codec) encodeInt(u uint64, negative bool) (parquet.Value, string) {
-	fits := true // a signed 64-bit column takes any int64
-	switch {
-	case c.unsigned:
-		fits = !negative && (c.valBits == 64 || u>>c.valBits == 0)
-	case c.valBits < 64:
-		i := int64(u)
-		fits = i == i<<(64-c.valBits)>>(64-c.valBits)
-	}
-	if !fits {
+	if !c.fits(u, negative) {
 		return parquet.Value{}, "is out of range"
 	}
-	if c.physical == parquet.Int64 {
-		return parquet.Int64Value(int64(u)), ""
+	return c.intValue(u), ""
+}
+
+// fits reports whether the integer whose two's complement bits are u (from
+// a negative int64 if negative) is in the column's range.
+func (c *codec) fits(u uint64, negative bool) bool {
+	switch {
+	case c.unsigned:
+		return !negative && (c.valBits == 64 || u>>c.valBits == 0)
+	case c.valBits < 64:
+		i := int64(u)
+		return i == i<<(64-c.valBits)>>(64-c.valBits)
 	}
-	return parquet.Int32Value(int32(u)), ""
+	return true // a signed 64-bit column takes any int64
+}
+
+// intValue is the Parquet value of an integer that fits the column.
+func (c *codec) intValue(u uint64) parquet.Value {
+	if c.physical == parquet.Int64 {
+		return parquet.Int64Value(int64(u))
+	}
+	return parquet.Int32Value(int32(u))
 }
 
 // stringValue returns a byte-array value that shares the string's bytes;
 // the Parquet writer copies them and never writes through the value.
 func stringValue(s string) parquet.Value {
-	return parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(s), len(s)))
+	return parquet.ByteArrayValue(unsafeBytes(s))
+}
+
+// unsafeBytes returns the bytes of s without a copy; they must not be
+// written.
+func unsafeBytes(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
 // put stores v at definition level def of leaf column col (repetition

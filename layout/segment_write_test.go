@@ -28,7 +28,7 @@ func TestWriteSegmentRefusesBadChanges(t *testing.T) {
 		{"float64 for float", insert(11, 1.5), "column f (float): float64 value has the wrong type, want float32"},
 		{"float for decimal", insert(13, 1.5), "column dec (decimal(65,30)): float64 value has the wrong type, want string"},
 		{"string for bytes", insert(22, "x"), "column bin (varbinary(16)): string value has the wrong type, want []byte"},
-		{"bytes for string", insert(20, []byte("x")), "column name (varchar(20)): []uint8 value has the wrong type, want string"},
+		{"bytes for string", insert(20, []byte("x")), "column name (varchar(20)): []byte value has the wrong type, want string"},
 		{"time.Time for datetime", insert(16, t0), "column at (datetime(6)): time.Time value has the wrong type, want string"},
 		{"tinyint above range", insert(1, int64(128)), "column tiny (tinyint): int64 value is out of range"},
 		{"tinyint below range", insert(1, int64(-129)), "column tiny (tinyint): int64 value is out of range"},

@@ -72,6 +72,7 @@ of binlog files, or a glob.`,
 	f.StringVar(&source, "source", os.Getenv("BINLAKE_SOURCE"), "mysql://user:password@host:port, or file:///path to binlog files (env BINLAKE_SOURCE)")
 	f.DurationVar(&cfg.FlushInterval, "flush-interval", time.Second, "longest a transaction waits before its manifest is written")
 	f.IntVar(&cfg.FlushRows, "flush-rows", 200_000, "flush earlier when this many row changes are pending")
+	f.IntVar(&cfg.FlushBytes, "flush-bytes", 64<<20, "flush earlier when the pending row changes take this many bytes")
 	f.BoolVar(&cfg.ExitWhenCaughtUp, "exit-when-caught-up", false, "commit what the source has now, then exit (for scheduled runs)")
 	f.StringSliceVar(&cfg.Filter.Include, "include", nil, "only these tables: db.table globs, e.g. shop.* (repeatable)")
 	f.StringSliceVar(&cfg.Filter.Exclude, "exclude", nil, "never these tables: db.table globs (repeatable)")
