@@ -112,6 +112,11 @@ func (c *Chain) add(m *layout.Manifest, raw []byte) error {
 		h.objects = append(h.objects, o)
 	}
 	c.manifests = append(c.manifests, m)
+	if need := len(c.commits) + len(m.Commits); need > cap(c.commits) {
+		// Double: a chain of a million commits should not be copied at
+		// every quarter.
+		c.commits = append(make([]layout.Commit, 0, max(2*cap(c.commits), need)), c.commits...)
+	}
 	c.commits = append(c.commits, m.Commits...)
 	c.headHash = layout.Hash(raw)
 	return nil

@@ -29,7 +29,7 @@ func (c *committer) write(ctx context.Context, b *batch) error {
 		return nil
 	}
 	start := time.Now()
-	m := &layout.Manifest{Created: start.UTC(), Source: c.source}
+	m := &layout.Manifest{Created: start.UTC(), Source: c.source, Commits: make([]layout.Commit, 0, len(b.txns))}
 	var cps []checkpoint
 	var cpCommit []uint64
 	for _, tx := range b.txns {

@@ -77,6 +77,9 @@ func (t *txn) table(s *layout.TableSchema) *tableChanges {
 func (t *txn) record() layout.Commit {
 	c := layout.Commit{N: t.n, Kind: t.kind, GTID: t.gtid, File: t.end.File, Pos: t.end.Pos,
 		Time: t.time.UTC(), DDL: t.ddl, Schema: t.schema}
+	if len(t.tables) > 0 {
+		c.Tables = make([]layout.TableCount, 0, len(t.tables))
+	}
 	for _, tc := range t.tables {
 		c.Tables = append(c.Tables, tc.counts)
 	}

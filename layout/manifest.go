@@ -130,6 +130,7 @@ func Hash(b []byte) string {
 // terminated. The next manifest's Prev is the Hash of these bytes.
 func EncodeManifest(m *Manifest) ([]byte, error) {
 	var b bytes.Buffer
+	b.Grow(1024 + 256*len(m.Commits) + 512*len(m.Objects))
 	fail := func(err error) ([]byte, error) { return nil, fmt.Errorf("encode manifest %d: %w", m.Seq, err) }
 	field := func(sep, name string, v any) error {
 		b.WriteString(sep)
@@ -138,18 +139,19 @@ func EncodeManifest(m *Manifest) ([]byte, error) {
 		b.Write(enc)
 		return err
 	}
-	list := func(name string, n int, item func(i int) any) error {
+	list := func(name string, n int, item func(dst []byte, i int) ([]byte, error)) error {
 		b.WriteString(`,` + "\n" + `"` + name + `":[`)
+		var line []byte
 		for i := range n {
 			if i > 0 {
 				b.WriteByte(',')
 			}
 			b.WriteByte('\n')
-			enc, err := json.Marshal(item(i))
-			if err != nil {
+			var err error
+			if line, err = item(line[:0], i); err != nil {
 				return err
 			}
-			b.Write(enc)
+			b.Write(line)
 		}
 		b.WriteByte(']')
 		return nil
@@ -160,15 +162,15 @@ func EncodeManifest(m *Manifest) ([]byte, error) {
 		field(",", "prev", m.Prev),
 		field(",", "created", m.Created),
 		field(",", "source", m.Source),
-		list("commits", len(m.Commits), func(i int) any { return &m.Commits[i] }),
-		list("objects", len(m.Objects), func(i int) any { return &m.Objects[i] }),
+		list("commits", len(m.Commits), func(dst []byte, i int) ([]byte, error) { return appendCommit(dst, &m.Commits[i]) }),
+		list("objects", len(m.Objects), func(dst []byte, i int) ([]byte, error) { return appendJSON(dst, &m.Objects[i]) }),
 	} {
 		if err != nil {
 			return fail(err)
 		}
 	}
 	if len(m.Schemas) > 0 {
-		if err := list("schemas", len(m.Schemas), func(i int) any { return &m.Schemas[i] }); err != nil {
+		if err := list("schemas", len(m.Schemas), func(dst []byte, i int) ([]byte, error) { return appendJSON(dst, &m.Schemas[i]) }); err != nil {
 			return fail(err)
 		}
 	}
@@ -177,6 +179,11 @@ func EncodeManifest(m *Manifest) ([]byte, error) {
 	}
 	b.WriteString("}\n")
 	return b.Bytes(), nil
+}
+
+func appendJSON(dst []byte, v any) ([]byte, error) {
+	enc, err := json.Marshal(v)
+	return append(dst, enc...), err
 }
 
 // Validate checks a manifest's internal consistency, as DecodeManifest does

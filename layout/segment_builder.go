@@ -158,6 +158,7 @@ func (b *SegmentBuilder) failAt(sep, format string, args ...any) {
 // StartRow begins a change row of commit n; its images are absent until
 // their values are set.
 func (b *SegmentBuilder) StartRow(n uint64, seq uint32, op Op) {
+	b.reserveRow()
 	code, ok := opCodeOf(op)
 	b.commit = append(b.commit, n)
 	b.seq = append(b.seq, seq)
@@ -345,11 +346,45 @@ func (b *SegmentBuilder) setBytes(v *vector, x []byte) {
 		b.fail("more than 4 GiB of values in one column of one segment")
 		return
 	}
+	if cap(v.data)-len(v.data) < len(x) {
+		v.data = grow(v.data, len(x))
+	}
 	r := len(v.defs) - 1
 	v.defs[r] = defValue
 	v.spans[r] = span{off: uint32(len(v.data)), n: uint32(len(x))}
 	v.data = append(v.data, x...)
 	b.size += len(x)
+}
+
+// reserveRow makes room for one more row in every per-row slice.
+func (b *SegmentBuilder) reserveRow() {
+	if len(b.commit) < cap(b.commit) {
+		return
+	}
+	b.commit, b.seq, b.op, b.meta = grow(b.commit, 1), grow(b.seq, 1), grow(b.op, 1), grow(b.meta, 1)
+	for img := range b.images {
+		for c := range b.images[img] {
+			v := &b.images[img][c]
+			v.defs = grow(v.defs, 1)
+			if b.codecs[c].isBytes() {
+				v.spans = grow(v.spans, 1)
+			} else {
+				v.words = grow(v.words, 1)
+			}
+		}
+	}
+}
+
+// grow returns s with room for n more elements, at least doubling its
+// capacity: append grows large slices by a quarter at a time, which copied
+// a batch's values several times over.
+func grow[T any](s []T, n int) []T {
+	if cap(s)-len(s) >= n {
+		return s
+	}
+	out := make([]T, len(s), max(2*cap(s), len(s)+n, 256))
+	copy(out, s)
+	return out
 }
 
 // KeyChanged reports whether the current row's before and after images
@@ -393,6 +428,7 @@ func (b *SegmentBuilder) SplitUpdate() {
 		return
 	}
 	b.op[r] = opDelete
+	b.reserveRow()
 	b.commit = append(b.commit, b.commit[r])
 	b.seq = append(b.seq, b.seq[r]+1)
 	b.op = append(b.op, opInsert)
