@@ -58,7 +58,7 @@ func parseFlags() *options {
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "where to write the CPU profile of one ingest run (default: in the work directory, kept)")
 	flag.DurationVar(&o.timeout, "timeout", 25*time.Minute, "give up after this long (a hang is reported, not waited out)")
 	flag.IntVar(&o.runs, "runs", 3, "timed repetitions of raw decode, as-of and DuckDB (the best counts)")
-	flag.IntVar(&o.ingestRuns, "ingest-runs", 2, "timed repetitions of file ingest with all cores (the best counts; GOMAXPROCS=1 runs once more, and once profiled)")
+	flag.IntVar(&o.ingestRuns, "ingest-runs", 2, "timed repetitions of file ingest, with all cores and with GOMAXPROCS=1 (the best counts; one more run is profiled)")
 	flag.StringVar(&o.ingestOnly, "ingest-only", "", "measure only ingest throughput, of the binlog files in this directory (kept from an earlier -keep run); prints the figures, writes no report")
 	flag.IntVar(&o.ingestTables, "ingest-tables", 4, "sysbench tables of the ingest binlog")
 	flag.IntVar(&o.ingestTableSize, "ingest-table-size", 150_000, "rows per sysbench table of the ingest binlog (prepare)")

@@ -155,7 +155,7 @@ func measureIngest(ctx context.Context, o *options, src, dir string, rep *report
 	progress("ingest throughput: GOMAXPROCS=1")
 	r.raw1, err = best(o.runs-1, "raw decode, 1 core", raw)
 	if err == nil {
-		r.ingest1, err = best(1, "ingest, 1 core", ing)
+		r.ingest1, err = best(o.ingestRuns, "ingest, 1 core", ing)
 	}
 	runtime.GOMAXPROCS(prev)
 	if err != nil {
