@@ -30,6 +30,8 @@ type assembler struct {
 	log *slog.Logger
 	// checksum is the length of the checksum that ends every event.
 	checksum int
+	// goMySQLOnly decodes every row with go-mysql (Config.goMySQLOnly).
+	goMySQLOnly bool
 }
 
 // handle processes one event read from file.
@@ -162,7 +164,7 @@ func (a *assembler) rows(h *replication.EventHeader, e *replication.RowsEvent) e
 	tc.seg = seg
 	r := rowAdder{a: a, tc: tc, b: seg.b, op: op, pk: s.PrimaryKey}
 	data, lazy := lazyRowsData(e)
-	if lazy && m.decoder != nil && h.EventType != replication.PARTIAL_UPDATE_ROWS_EVENT {
+	if lazy && m.decoder != nil && !a.goMySQLOnly && h.EventType != replication.PARTIAL_UPDATE_ROWS_EVENT {
 		err = r.decode(m.decoder, h.EventType, data)
 	} else {
 		if lazy {

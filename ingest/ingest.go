@@ -44,6 +44,10 @@ type Config struct {
 	OnFlush func(commits []layout.Commit, took time.Duration)
 	// OnSnapshot, when set, reports the initial snapshot's progress.
 	OnSnapshot func(table string, rows, total int64)
+
+	// goMySQLOnly has every event parsed and every row decoded by go-mysql
+	// (tests compare the two ways).
+	goMySQLOnly bool
 }
 
 func (c *Config) defaults() {
@@ -204,7 +208,7 @@ func (r *run) loop(ctx context.Context, from layout.Position, target *layout.Pos
 	readCtx, stopReading := context.WithCancel(ctx)
 	defer stopReading()
 	asm := &assembler{tracker: newTracker(r.cfg.Log, r.chain.LatestSchemas()), filter: &r.cfg.Filter, pos: pos,
-		next: r.chain.LastCommit() + 1, log: r.cfg.Log, pool: pool, batch: newBatch(pool),
+		next: r.chain.LastCommit() + 1, log: r.cfg.Log, pool: pool, batch: newBatch(pool), goMySQLOnly: r.cfg.goMySQLOnly,
 		policy: flushPolicy{interval: r.cfg.FlushInterval, rows: r.cfg.FlushRows, bytes: r.cfg.FlushBytes},
 		// Sent even when ctx has ended: the batch's transactions are
 		// complete, and the committer takes every batch until the channel
@@ -213,6 +217,9 @@ func (r *run) loop(ctx context.Context, from layout.Position, target *layout.Pos
 			batches <- b
 			return nil
 		}}
+	if src, ok := r.src.(interface{ useShortcut(*shortcut) }); ok && !r.cfg.goMySQLOnly {
+		src.useShortcut(newShortcut(asm.tracker))
+	}
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(batches)

@@ -22,7 +22,13 @@ type fileSource struct {
 	files  []string // absolute paths, sorted
 	flavor string
 	server uint32
+	// fast, when set, parses the events it can without go-mysql.
+	fast *shortcut
 }
+
+// useShortcut has the source parse rows events and table maps with s
+// where it can.
+func (s *fileSource) useShortcut(sc *shortcut) { s.fast = sc }
 
 // openFileSource accepts a binlog file (that file alone), a directory (every
 // binlog file in it) or a glob pattern.
@@ -118,7 +124,7 @@ func (s *fileSource) stream(ctx context.Context, from layout.Position, fn func(f
 		if name == from.File {
 			offset = int64(from.Pos)
 		}
-		err := parseFile(p, path, offset, func(ev *replication.BinlogEvent) error {
+		err := parseFile(p, s.fast, path, offset, func(ev *replication.BinlogEvent) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -135,7 +141,7 @@ func (s *fileSource) stream(ctx context.Context, from layout.Position, fn func(f
 // event header and body with separate unbuffered syscalls) and binlake's
 // framing (readEvents): the format description event first, then every
 // event from offset on.
-func parseFile(p *replication.BinlogParser, path string, offset int64, fn replication.OnEventFunc) error {
+func parseFile(p *replication.BinlogParser, fast *shortcut, path string, offset int64, fn replication.OnEventFunc) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -148,7 +154,12 @@ func parseFile(p *replication.BinlogParser, path string, offset int64, fn replic
 	br := bufio.NewReaderSize(f, 1<<20)
 	if offset > int64(len(magic)) {
 		// Decoding needs the format description event, which starts the file.
-		if _, err := p.ParseSingleEvent(br, func(*replication.BinlogEvent) error { return nil }); err != nil {
+		if _, err := p.ParseSingleEvent(br, func(ev *replication.BinlogEvent) error {
+			if fast != nil {
+				fast.seen(ev)
+			}
+			return nil
+		}); err != nil {
 			return fmt.Errorf("format description event: %w", err)
 		}
 		if _, err := f.Seek(offset, io.SeekStart); err != nil {
@@ -156,7 +167,23 @@ func parseFile(p *replication.BinlogParser, path string, offset int64, fn replic
 		}
 		br.Reset(f)
 	}
-	return readEvents(p, br, fn)
+	return readEvents(p, fast, br, fn)
+}
+
+// parseEvent parses one event, with the shortcut when it takes it.
+func parseEvent(p *replication.BinlogParser, fast *shortcut, raw []byte) (*replication.BinlogEvent, error) {
+	if fast == nil {
+		return p.Parse(raw)
+	}
+	ev, err := fast.parse(raw)
+	if ev == nil && err == nil {
+		ev, err = p.Parse(raw)
+	}
+	if err != nil {
+		return nil, err
+	}
+	fast.seen(ev)
+	return ev, nil
 }
 
 // slabSize is the size of the blocks events are read into.
@@ -169,7 +196,7 @@ const slabSize = 1 << 20
 // maps, which the parser and the tracker keep (a kept event keeps its
 // whole block alive). Events are never reused: go-mysql's values point
 // into them.
-func readEvents(p *replication.BinlogParser, r io.Reader, fn replication.OnEventFunc) error {
+func readEvents(p *replication.BinlogParser, fast *shortcut, r io.Reader, fn replication.OnEventFunc) error {
 	var head [replication.EventHeaderSize]byte
 	var slab []byte
 	for {
@@ -195,7 +222,7 @@ func readEvents(p *replication.BinlogParser, r io.Reader, fn replication.OnEvent
 		if _, err := io.ReadFull(r, raw[len(head):]); err != nil {
 			return fmt.Errorf("read event of %d bytes: %w", size, err)
 		}
-		ev, err := p.Parse(raw)
+		ev, err := parseEvent(p, fast, raw)
 		if err != nil {
 			return err
 		}

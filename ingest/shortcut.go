@@ -1,0 +1,186 @@
+package ingest
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/go-mysql-org/go-mysql/replication"
+)
+
+// shortcut parses the events ingest reads most without go-mysql: rows
+// events, and the table maps before them, of tables whose table map the
+// tracker has seen before (the same bytes) and whose rows rowDecoder
+// decodes. go-mysql decodes every table map afresh, though a busy table's
+// is the same in every transaction, and builds a parser object for every
+// rows event; that was a tenth of a single core. Every other event, and
+// every event of any other table, goes to go-mysql as before.
+//
+// Table maps hold for one statement, as in go-mysql: a rows event that ends
+// a statement forgets them. A table id is either taken by the shortcut for
+// a whole statement or left to go-mysql, whose own table maps then hold.
+type shortcut struct {
+	tracker *tracker
+	fde     *replication.FormatDescriptionEvent
+	tables  map[uint64]*mappedTable // table maps of this statement taken here
+}
+
+func newShortcut(t *tracker) *shortcut {
+	return &shortcut{tracker: t, tables: map[uint64]*mappedTable{}}
+}
+
+// parse returns the event raw holds, or nil for go-mysql to parse it.
+func (s *shortcut) parse(raw []byte) (*replication.BinlogEvent, error) {
+	if s.fde == nil || len(raw) < replication.EventHeaderSize {
+		return nil, nil
+	}
+	h := &replication.EventHeader{
+		Timestamp: binary.LittleEndian.Uint32(raw[0:]),
+		EventType: replication.EventType(raw[4]),
+		ServerID:  binary.LittleEndian.Uint32(raw[5:]),
+		EventSize: binary.LittleEndian.Uint32(raw[9:]),
+		LogPos:    binary.LittleEndian.Uint32(raw[13:]),
+		Flags:     binary.LittleEndian.Uint16(raw[17:]),
+	}
+	end := len(raw)
+	if s.fde.ChecksumAlgorithm == replication.BINLOG_CHECKSUM_ALG_CRC32 {
+		end -= replication.BinlogChecksumLength
+	}
+	if int(h.EventSize) != len(raw) || end < replication.EventHeaderSize {
+		return nil, nil
+	}
+	body := raw[replication.EventHeaderSize:end]
+	idSize := s.tableIDSize(h.EventType)
+	if idSize == 0 || len(body) < idSize {
+		return nil, nil
+	}
+	id := littleEndian(body[:idSize])
+	if h.EventType == replication.TABLE_MAP_EVENT {
+		m := s.tracker.known[string(body)]
+		if m == nil || m.decoder == nil || m.tm.TableID != id {
+			delete(s.tables, id)
+			return nil, nil
+		}
+		s.tables[id] = m
+		return &replication.BinlogEvent{RawData: raw, Header: h, Event: m.tm}, nil
+	}
+	m := s.tables[id]
+	if m == nil {
+		return nil, nil
+	}
+	e, err := s.rowsEvent(h.EventType, body, idSize, m)
+	if err != nil {
+		return nil, fmt.Errorf("decode %s: %w", h.EventType, err)
+	}
+	return &replication.BinlogEvent{RawData: raw, Header: h, Event: e}, nil
+}
+
+// tableIDSize is the width of the table id of the events the shortcut
+// takes (by their post-header length, as go-mysql reads it), 0 for others.
+func (s *shortcut) tableIDSize(t replication.EventType) int {
+	switch t {
+	case replication.TABLE_MAP_EVENT, replication.WRITE_ROWS_EVENTv1, replication.UPDATE_ROWS_EVENTv1,
+		replication.DELETE_ROWS_EVENTv1, replication.WRITE_ROWS_EVENTv2, replication.UPDATE_ROWS_EVENTv2,
+		replication.DELETE_ROWS_EVENTv2, replication.MARIADB_WRITE_ROWS_COMPRESSED_EVENT_V1,
+		replication.MARIADB_UPDATE_ROWS_COMPRESSED_EVENT_V1, replication.MARIADB_DELETE_ROWS_COMPRESSED_EVENT_V1:
+	default:
+		return 0
+	}
+	lengths := s.fde.EventTypeHeaderLengths
+	if int(t) > len(lengths) || t == 0 {
+		return 0
+	}
+	if lengths[t-1] == 6 {
+		return 4
+	}
+	return 6
+}
+
+var errShortHeader = errors.New("malformed event: it ends inside its header")
+
+// rowsEvent decodes a rows event's header as go-mysql's DecodeHeader does
+// and keeps its rows data for the assembler (as decodeRowsLazily does).
+func (s *shortcut) rowsEvent(t replication.EventType, body []byte, idSize int, m *mappedTable) (*replication.RowsEvent, error) {
+	e := &replication.RowsEvent{Table: m.tm}
+	pos := idSize
+	e.TableID = littleEndian(body[:idSize])
+	if len(body) < pos+2 {
+		return nil, errShortHeader
+	}
+	e.Flags = binary.LittleEndian.Uint16(body[pos:])
+	pos += 2
+	switch t {
+	case replication.WRITE_ROWS_EVENTv2, replication.UPDATE_ROWS_EVENTv2, replication.DELETE_ROWS_EVENTv2:
+		e.Version = 2
+		if len(body) < pos+2 {
+			return nil, errShortHeader
+		}
+		extra := int(binary.LittleEndian.Uint16(body[pos:]))
+		if extra < 2 || len(body) < pos+extra {
+			return nil, errShortHeader
+		}
+		pos += extra
+	default:
+		e.Version = 1
+	}
+	n, size := lengthEncoded(body[pos:])
+	if size == 0 {
+		return nil, errShortHeader
+	}
+	e.ColumnCount = n
+	pos += size
+	bitmap := int((n + 7) / 8)
+	if n > uint64(len(body)) || len(body) < pos+bitmap {
+		return nil, errShortHeader
+	}
+	e.ColumnBitmap1 = body[pos : pos+bitmap]
+	pos += bitmap
+	if t == replication.UPDATE_ROWS_EVENTv1 || t == replication.UPDATE_ROWS_EVENTv2 || t == replication.MARIADB_UPDATE_ROWS_COMPRESSED_EVENT_V1 {
+		if len(body) < pos+bitmap {
+			return nil, errShortHeader
+		}
+		e.ColumnBitmap2 = body[pos : pos+bitmap]
+		pos += bitmap
+	}
+	if err := checkRowsHeader(e); err != nil {
+		return nil, err
+	}
+	e.Rows = [][]any{{lazyRows(body[pos:])}}
+	return e, nil
+}
+
+// lengthEncoded reads a MySQL length-encoded integer; size 0 means b is too
+// short.
+func lengthEncoded(b []byte) (n uint64, size int) {
+	if len(b) == 0 {
+		return 0, 0
+	}
+	switch b[0] {
+	case 0xfc:
+		size = 3
+	case 0xfd:
+		size = 4
+	case 0xfe:
+		size = 9
+	default:
+		return uint64(b[0]), 1
+	}
+	if len(b) < size {
+		return 0, 0
+	}
+	return littleEndian(b[1:size]), size
+}
+
+// seen follows the events read, whichever parsed them: the format
+// description, and the end of each statement.
+func (s *shortcut) seen(ev *replication.BinlogEvent) {
+	switch e := ev.Event.(type) {
+	case *replication.FormatDescriptionEvent:
+		s.fde = e
+		clear(s.tables)
+	case *replication.RowsEvent:
+		if e.Flags&replication.RowsEventStmtEndFlag != 0 {
+			clear(s.tables)
+		}
+	}
+}
