@@ -164,13 +164,7 @@ func temporal(kind layout.Kind, name string, meta uint16) (layout.Column, error)
 // and SET: the metadata's high byte is the real type, with two bits of the
 // length of long CHAR columns folded into it.
 func (m *tableMeta) fixedString(i int, meta uint16) (layout.Column, error) {
-	rtype, length := byte(meta>>8), int(meta&0xff)
-	if meta < 256 {
-		rtype, length = mysql.MYSQL_TYPE_STRING, int(meta)
-	} else if rtype&0x30 != 0x30 {
-		length |= int((rtype&0x30)^0x30) << 4
-		rtype |= 0x30
-	}
+	rtype, length := stringRealType(meta)
 	switch rtype {
 	case mysql.MYSQL_TYPE_ENUM:
 		return m.enumOrSet(i, layout.KindEnum, "enum", m.enums[i])
@@ -180,6 +174,20 @@ func (m *tableMeta) fixedString(i int, meta uint16) (layout.Column, error) {
 		return m.text(i, true, length)
 	}
 	return layout.Column{}, fmt.Errorf("fixed-length column of real type %d is not supported", rtype)
+}
+
+// stringRealType reads the metadata of MYSQL_TYPE_STRING: the real type
+// and the length in bytes.
+func stringRealType(meta uint16) (rtype byte, length int) {
+	rtype, length = byte(meta>>8), int(meta&0xff)
+	if meta < 256 {
+		return mysql.MYSQL_TYPE_STRING, int(meta)
+	}
+	if rtype&0x30 != 0x30 {
+		length |= int((rtype&0x30)^0x30) << 4
+		rtype |= 0x30
+	}
+	return rtype, length
 }
 
 // text builds CHAR, BINARY, VARCHAR and VARBINARY columns from their length

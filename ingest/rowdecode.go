@@ -97,8 +97,7 @@ func columnDecoder(typ byte, meta uint16, col *layout.Column) (colDecoder, bool)
 	case mysql.MYSQL_TYPE_DATE:
 		c.op = opDate
 	case mysql.MYSQL_TYPE_DATETIME2, mysql.MYSQL_TYPE_TIMESTAMP2, mysql.MYSQL_TYPE_TIME2:
-		c.op = map[byte]decodeOp{mysql.MYSQL_TYPE_DATETIME2: opDatetime, mysql.MYSQL_TYPE_TIMESTAMP2: opTimestamp, mysql.MYSQL_TYPE_TIME2: opTime}[typ]
-		c.dec = int(meta)
+		c.op, c.dec = temporalOps[typ], int(meta)
 		if c.dec > 6 || c.dec != col.Scale {
 			return c, false
 		}
@@ -130,13 +129,7 @@ func prefixBytes(max int) int {
 // fixedString sets up MYSQL_TYPE_STRING, whose metadata holds the real type
 // (CHAR, BINARY, ENUM or SET) as ColumnsFromTableMap reads it.
 func (c colDecoder) fixedString(meta uint16, col *layout.Column) (colDecoder, bool) {
-	rtype, length := byte(meta>>8), int(meta&0xff)
-	if meta < 256 {
-		rtype, length = mysql.MYSQL_TYPE_STRING, int(meta)
-	} else if rtype&0x30 != 0x30 {
-		length |= int((rtype&0x30)^0x30) << 4
-		rtype |= 0x30
-	}
+	rtype, length := stringRealType(meta)
 	switch rtype {
 	case mysql.MYSQL_TYPE_ENUM, mysql.MYSQL_TYPE_SET:
 		c.op, c.size, c.members = opEnum, int(meta&0xff), col.Members
@@ -171,15 +164,18 @@ func (c colDecoder) stringLike(col *layout.Column) (colDecoder, bool) {
 	return c, false
 }
 
+var temporalOps = map[byte]decodeOp{mysql.MYSQL_TYPE_DATETIME2: opDatetime, mysql.MYSQL_TYPE_TIMESTAMP2: opTimestamp,
+	mysql.MYSQL_TYPE_TIME2: opTime}
+
+// opKinds is the column kind each operation decodes to.
+var opKinds = map[decodeOp]layout.Kind{opInt: layout.KindInt, opFloat: layout.KindFloat, opDouble: layout.KindDouble,
+	opDecimal: layout.KindDecimal, opBit: layout.KindBit, opYear: layout.KindYear, opDate: layout.KindDate,
+	opDatetime: layout.KindDatetime, opTimestamp: layout.KindTimestamp, opTime: layout.KindTime,
+	opEnum: layout.KindEnum, opSet: layout.KindSet}
+
 // matches checks that the column's kind is the one the binlog type decodes
 // to, so that the builder receives the values it expects.
-func (c colDecoder) matches(col *layout.Column) bool {
-	want := map[decodeOp]layout.Kind{opInt: layout.KindInt, opFloat: layout.KindFloat, opDouble: layout.KindDouble,
-		opDecimal: layout.KindDecimal, opBit: layout.KindBit, opYear: layout.KindYear, opDate: layout.KindDate,
-		opDatetime: layout.KindDatetime, opTimestamp: layout.KindTimestamp, opTime: layout.KindTime,
-		opEnum: layout.KindEnum, opSet: layout.KindSet}[c.op]
-	return col.Kind == want
-}
+func (c colDecoder) matches(col *layout.Column) bool { return col.Kind == opKinds[c.op] }
 
 var errShortRow = errors.New("the event ends inside a row image")
 

@@ -240,22 +240,17 @@ func rawTime2(dst, data []byte, dec int) ([]byte, int, error) {
 	const intOffset, offset = 0x800000, 0x800000000000
 	var tmp, intPart, frac int64
 	switch dec {
-	case 1, 2:
+	case 1, 2, 3, 4:
+		// One or two bytes of fraction, in hundredths or ten-thousandths;
+		// negative values store it reversed, for binary sort order.
+		nb := (dec + 1) / 2
 		intPart = int64(bigEndian(data[:3])) - intOffset
-		frac = int64(data[3])
+		frac = int64(bigEndian(data[3 : 3+nb]))
 		if intPart < 0 && frac != 0 {
 			intPart++
-			frac -= 0x100
+			frac -= 1 << (8 * nb)
 		}
-		tmp = intPart<<24 + frac*10000
-	case 3, 4:
-		intPart = int64(bigEndian(data[:3])) - intOffset
-		frac = int64(binary.BigEndian.Uint16(data[3:]))
-		if intPart < 0 && frac != 0 {
-			intPart++
-			frac -= 0x10000
-		}
-		tmp = intPart<<24 + frac*100
+		tmp = intPart<<24 + frac*[...]int64{10000, 100}[nb-1]
 	case 5, 6:
 		tmp = int64(bigEndian(data[:6])) - offset
 		return appendTimeOfDay(dst, tmp, dec), n, nil
