@@ -32,8 +32,27 @@ type Chain struct {
 }
 
 type tableHistory struct {
-	versions []layout.TableSchema // by Version, from 1
-	objects  []layout.Object      // in chain order
+	versions    []layout.TableSchema // by Version, from 1
+	objects     []layout.Object      // in chain order
+	checkpoints []Checkpoint         // in chain order, one per version and commit
+}
+
+// Checkpoint is the full state of a table at a commit, stored in one object
+// or split into parts (layout.Object.Part).
+type Checkpoint struct {
+	Commit  uint64
+	Version int
+	// Objects are the parts in part order; the state is all their rows.
+	Objects []layout.Object
+}
+
+// Rows is the number of rows of the table at the checkpoint.
+func (cp *Checkpoint) Rows() int64 {
+	var n int64
+	for _, o := range cp.Objects {
+		n += o.Rows
+	}
+	return n
 }
 
 // Open reads and verifies every manifest of the store's chain. An empty store
@@ -111,6 +130,7 @@ func (c *Chain) add(m *layout.Manifest, raw []byte) error {
 		}
 		h.objects = append(h.objects, o)
 	}
+	c.addCheckpoints(m.Objects)
 	c.manifests = append(c.manifests, m)
 	if need := len(c.commits) + len(m.Commits); need > cap(c.commits) {
 		// Double: a chain of a million commits should not be copied at
@@ -119,6 +139,43 @@ func (c *Chain) add(m *layout.Manifest, raw []byte) error {
 	}
 	c.commits = append(c.commits, m.Commits...)
 	c.headHash = layout.Hash(raw)
+	return nil
+}
+
+// addCheckpoints records the checkpoints among a manifest's objects, their
+// parts together (the manifest's check made sure they are all there). A
+// second checkpoint of the same table, version and commit (two checkpoint
+// writers at once) adds nothing: the first stands.
+func (c *Chain) addCheckpoints(objects []layout.Object) {
+	for _, o := range objects {
+		if o.Kind != layout.ObjectCheckpoint || o.Part > 1 {
+			continue
+		}
+		h := c.history(o.DB, o.Table)
+		if h.checkpointAt(o.SchemaVersion, o.Last) != nil {
+			continue
+		}
+		cp := Checkpoint{Commit: o.Last, Version: o.SchemaVersion, Objects: []layout.Object{o}}
+		if o.Parts > 1 {
+			cp.Objects = make([]layout.Object, o.Parts)
+			for _, p := range objects {
+				if p.Kind == layout.ObjectCheckpoint && p.DB == o.DB && p.Table == o.Table && p.SchemaVersion == o.SchemaVersion &&
+					p.Last == o.Last && p.Parts == o.Parts {
+					cp.Objects[p.Part-1] = p
+				}
+			}
+		}
+		h.checkpoints = append(h.checkpoints, cp)
+	}
+}
+
+// checkpointAt returns the checkpoint of a version at exactly commit.
+func (h *tableHistory) checkpointAt(version int, commit uint64) *Checkpoint {
+	for i := range h.checkpoints {
+		if cp := &h.checkpoints[i]; cp.Version == version && cp.Commit == commit {
+			return cp
+		}
+	}
 	return nil
 }
 

@@ -214,3 +214,37 @@ func TestTableAt(t *testing.T) {
 		t.Fatalf("missing table: %v", err)
 	}
 }
+
+// TestCheckpointParts: a checkpoint split into parts reads as one, its
+// parts in order whatever their order in the manifest; a second checkpoint
+// of the same commit (a second writer) does not replace the first.
+func TestCheckpointParts(t *testing.T) {
+	ctx := context.Background()
+	c, _ := buildChain(t)
+	part := func(i, n int, sha string) layout.Object {
+		return layout.Object{Key: layout.CheckpointKey("shop", "orders", 2, 6, sha), SHA256: sha,
+			Kind: layout.ObjectCheckpoint, DB: "shop", Table: "orders", SchemaVersion: 2, First: 6, Last: 6,
+			Rows: int64(10 * i), Part: i, Parts: n}
+	}
+	a, b, x := strings.Repeat("a", 64), strings.Repeat("b", 64), strings.Repeat("c", 64)
+	if err := c.AppendObjects(ctx, []layout.Object{part(2, 2, b), part(1, 2, a)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AppendObjects(ctx, []layout.Object{part(1, 1, x)}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.TableAt("shop", "orders", 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := st.Checkpoint
+	if cp == nil || cp.Commit != 6 || len(cp.Objects) != 2 || cp.Objects[0].SHA256 != a || cp.Objects[1].SHA256 != b || cp.Rows() != 30 {
+		t.Fatalf("checkpoint at 6: %+v, want parts a and b in order, 30 rows", cp)
+	}
+	if got := c.Checkpoints("shop", "orders", 2); len(got) != 1 {
+		t.Fatalf("Checkpoints: %+v, want the first checkpoint at 6 only", got)
+	}
+	if vs, err := c.VersionState("shop", "orders", 2, 6); err != nil || vs.Checkpoint != nil {
+		t.Fatalf("VersionState of version 2 (since 4): %+v, %v; the checkpoint at 6 is not its start", vs, err)
+	}
+}

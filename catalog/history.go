@@ -73,15 +73,15 @@ func (c *Chain) Segments(db, table string, version int, after, upto uint64) []la
 
 // Checkpoints returns the checkpoints of db.table under one schema version,
 // in chain order.
-func (c *Chain) Checkpoints(db, table string, version int) []layout.Object {
+func (c *Chain) Checkpoints(db, table string, version int) []Checkpoint {
 	h := c.tables[layout.TableRef{DB: db, Table: table}]
 	if h == nil {
 		return nil
 	}
-	var out []layout.Object
-	for _, o := range h.objects {
-		if o.Kind == layout.ObjectCheckpoint && o.SchemaVersion == version {
-			out = append(out, o)
+	var out []Checkpoint
+	for _, cp := range h.checkpoints {
+		if cp.Version == version {
+			out = append(out, cp)
 		}
 	}
 	return out

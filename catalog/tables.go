@@ -22,7 +22,7 @@ type TableState struct {
 	// commit, or Schema.Since-1 (the rows of Since itself are included).
 	From uint64
 	// Checkpoint, when set, holds the full table at From.
-	Checkpoint *layout.Object
+	Checkpoint *Checkpoint
 	// Base, when set, is the previous schema version's state at Since-1,
 	// whose rows carry over through Schema.Origins.
 	Base     *TableState
@@ -38,7 +38,7 @@ func (c *Chain) TableAt(db, table string, commit uint64) (*TableState, error) {
 	}
 	st := &TableState{Schema: *v, Commit: commit, From: v.Since - 1}
 	if cp := latestCheckpoint(h, v.Version, commit); cp != nil {
-		st.Checkpoint, st.From = cp, cp.Last
+		st.Checkpoint, st.From = cp, cp.Commit
 	} else if len(v.Origins) > 0 && !v.Truncated {
 		src := layout.TableRef{DB: db, Table: table}
 		if v.RenamedFrom != nil {
@@ -71,12 +71,12 @@ func versionAt(h *tableHistory, commit uint64) *layout.TableSchema {
 	return v
 }
 
-func latestCheckpoint(h *tableHistory, version int, commit uint64) *layout.Object {
-	var best *layout.Object
-	for i := range h.objects {
-		o := &h.objects[i]
-		if o.Kind == layout.ObjectCheckpoint && o.SchemaVersion == version && o.Last <= commit && (best == nil || o.Last > best.Last) {
-			best = o
+func latestCheckpoint(h *tableHistory, version int, commit uint64) *Checkpoint {
+	var best *Checkpoint
+	for i := range h.checkpoints {
+		cp := &h.checkpoints[i]
+		if cp.Version == version && cp.Commit <= commit && (best == nil || cp.Commit > best.Commit) {
+			best = cp
 		}
 	}
 	return best
@@ -127,10 +127,8 @@ func (c *Chain) VersionState(db, table string, version int, upTo uint64) (*Table
 	}
 	v := h.versions[version-1]
 	st := &TableState{Schema: v, Commit: upTo, From: v.Since - 1}
-	for i := range h.objects {
-		if o := &h.objects[i]; o.Kind == layout.ObjectCheckpoint && o.SchemaVersion == version && o.Last == v.Since {
-			st.Checkpoint, st.From = o, o.Last
-		}
+	if cp := h.checkpointAt(version, v.Since); cp != nil {
+		st.Checkpoint, st.From = cp, cp.Commit
 	}
 	if st.Checkpoint == nil && len(v.Origins) > 0 && !v.Truncated {
 		src := layout.TableRef{DB: db, Table: table}

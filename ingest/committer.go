@@ -30,17 +30,14 @@ func (c *committer) write(ctx context.Context, b *batch) error {
 	}
 	start := time.Now()
 	m := &layout.Manifest{Created: start.UTC(), Source: c.source, Commits: make([]layout.Commit, 0, len(b.txns))}
-	var cps []checkpoint
-	var cpCommit []uint64
+	var stored []layout.Object
 	for _, tx := range b.txns {
 		if want := c.chain.LastCommit() + uint64(len(m.Commits)) + 1; tx.n != want {
 			return fmt.Errorf("flush: transaction numbered %d where commit %d is next", tx.n, want)
 		}
 		m.Commits = append(m.Commits, tx.record())
 		m.Schemas = append(m.Schemas, tx.schemas...)
-		for _, cp := range tx.checkpoints {
-			cps, cpCommit = append(cps, cp), append(cpCommit, tx.n)
-		}
+		stored = append(stored, tx.stored...)
 	}
 	first, last := b.txns[0].n, b.txns[len(b.txns)-1].n
 	m.Resume = b.txns[len(b.txns)-1].end
@@ -50,7 +47,7 @@ func (c *committer) write(ctx context.Context, b *batch) error {
 			segs = append(segs, seg.b)
 		}
 	}
-	objects := make([]layout.Object, len(segs)+len(cps))
+	objects := make([]layout.Object, len(segs), len(segs)+len(stored))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(c.uploads, 1))
 	for i, sb := range segs {
@@ -60,17 +57,10 @@ func (c *committer) write(ctx context.Context, b *batch) error {
 			return err
 		})
 	}
-	for i, cp := range cps {
-		g.Go(func() error {
-			o, err := putCheckpoint(gctx, c.chain.Store(), cp.schema, cpCommit[i], cp.rows)
-			objects[len(segs)+i] = o
-			return err
-		})
-	}
 	if err := g.Wait(); err != nil {
 		return fmt.Errorf("flush commits %d-%d: %w", first, last, err)
 	}
-	m.Objects = objects
+	m.Objects = append(objects, stored...)
 	if err := c.chain.Append(ctx, m); err != nil {
 		return fmt.Errorf("flush commits %d-%d: %w", first, last, err)
 	}
@@ -94,21 +84,6 @@ func putSegment(ctx context.Context, store layout.Store, b *layout.SegmentBuilde
 		SchemaVersion: s.Version, First: first, Last: last, Rows: int64(b.Len())}
 	if err := store.Put(ctx, o.Key, buf.Bytes()); err != nil {
 		return o, fmt.Errorf("store segment %s: %w", o.Key, err)
-	}
-	return o, nil
-}
-
-func putCheckpoint(ctx context.Context, store layout.Store, s *layout.TableSchema, commit uint64, rows [][]any) (layout.Object, error) {
-	var buf bytes.Buffer
-	if err := layout.WriteCheckpoint(&buf, s, commit, rows); err != nil {
-		return layout.Object{}, fmt.Errorf("encode checkpoint of %s: %w", s.Name(), err)
-	}
-	sha := layout.Hash(buf.Bytes())
-	o := layout.Object{Key: layout.CheckpointKey(s.DB, s.Table, s.Version, commit, sha), SHA256: sha,
-		Size: int64(buf.Len()), Kind: layout.ObjectCheckpoint, DB: s.DB, Table: s.Table,
-		SchemaVersion: s.Version, First: commit, Last: commit, Rows: int64(len(rows))}
-	if err := store.Put(ctx, o.Key, buf.Bytes()); err != nil {
-		return o, fmt.Errorf("store checkpoint %s: %w", o.Key, err)
 	}
 	return o, nil
 }

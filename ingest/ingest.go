@@ -36,10 +36,15 @@ type Config struct {
 	ExitWhenCaughtUp bool
 	// ReplicaID is the server id binlake uses on the source (default random).
 	ReplicaID uint32
-	// SnapshotChunk is the number of rows read per query by the initial
-	// snapshot (default 10,000).
+	// SnapshotChunk is how often (in rows) the initial snapshot reports its
+	// progress (default 10,000).
 	SnapshotChunk int
-	Log           *slog.Logger
+	// SnapshotPartRows and SnapshotPartBytes bound each checkpoint part of
+	// the initial snapshot (default 1,000,000 rows, 256 MiB): a table is
+	// stored as it is read, a part at a time.
+	SnapshotPartRows  int
+	SnapshotPartBytes int
+	Log               *slog.Logger
 	// OnFlush, when set, is called after every manifest is written.
 	OnFlush func(commits []layout.Commit, took time.Duration)
 	// OnSnapshot, when set, reports the initial snapshot's progress.
@@ -65,6 +70,12 @@ func (c *Config) defaults() {
 	}
 	if c.SnapshotChunk <= 0 {
 		c.SnapshotChunk = 10_000
+	}
+	if c.SnapshotPartRows <= 0 {
+		c.SnapshotPartRows = 1_000_000
+	}
+	if c.SnapshotPartBytes <= 0 {
+		c.SnapshotPartBytes = 256 << 20
 	}
 	if c.Log == nil {
 		c.Log = slog.Default()
@@ -114,7 +125,7 @@ func Run(ctx context.Context, cfg Config) error {
 			}
 		}
 	} else if live != nil {
-		snap, err := takeSnapshot(ctx, live, &cfg)
+		snap, err := takeSnapshot(ctx, live, cfg.Store, &cfg)
 		if err != nil {
 			return err
 		}

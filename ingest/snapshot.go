@@ -13,9 +13,11 @@ import (
 )
 
 // takeSnapshot copies every replicated table inside one consistent-snapshot
-// transaction and returns it as the chain's first commit, together with the
-// binlog position the snapshot is consistent with, where streaming starts.
-func takeSnapshot(ctx context.Context, s *liveSource, cfg *Config) (*txn, error) {
+// transaction, storing each as checkpoint parts while it reads, and
+// returns it as the chain's first commit, together with the binlog position
+// the snapshot is consistent with, where streaming starts. The parts are
+// garbage until that commit's manifest names them.
+func takeSnapshot(ctx context.Context, s *liveSource, store layout.Store, cfg *Config) (*txn, error) {
 	conn, err := s.connect(ctx)
 	if err != nil {
 		return nil, err
@@ -44,7 +46,7 @@ func takeSnapshot(ctx context.Context, s *liveSource, cfg *Config) (*txn, error)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if err := snapshotTable(conn, ref, tx, cfg); err != nil {
+		if err := snapshotTable(ctx, conn, store, ref, tx, cfg); err != nil {
 			return nil, err
 		}
 	}
@@ -131,8 +133,9 @@ func listTables(conn *client.Conn, f *Filter) ([]layout.TableRef, error) {
 	return out, nil
 }
 
-// snapshotTable reads one table's schema and rows into the snapshot commit.
-func snapshotTable(conn *client.Conn, ref layout.TableRef, tx *txn, cfg *Config) error {
+// snapshotTable reads one table's schema and rows into the snapshot commit:
+// the rows go to checkpoint parts in the store as they are read.
+func snapshotTable(ctx context.Context, conn *client.Conn, store layout.Store, ref layout.TableRef, tx *txn, cfg *Config) error {
 	r, err := conn.Execute("SHOW CREATE TABLE " + quoteIdent(ref.DB) + "." + quoteIdent(ref.Table))
 	if err != nil {
 		return fmt.Errorf("snapshot %s: show create table: %w", ref, err)
@@ -149,20 +152,25 @@ func snapshotTable(conn *client.Conn, ref layout.TableRef, tx *txn, cfg *Config)
 		n, _ := c.GetInt(0, 0)
 		total = n
 	}
-	rows, err := readRows(conn, s, total, cfg)
+	parts := &partWriter{ctx: ctx, store: store, s: s, commit: tx.n, maxRows: cfg.SnapshotPartRows, maxBytes: cfg.SnapshotPartBytes}
+	if err := readRows(ctx, conn, s, total, cfg, parts); err != nil {
+		return fmt.Errorf("snapshot %s: %w", ref, err)
+	}
+	objects, err := parts.close()
 	if err != nil {
 		return fmt.Errorf("snapshot %s: %w", ref, err)
 	}
-	tx.checkpoints = append(tx.checkpoints, checkpoint{schema: s, rows: rows})
+	tx.stored = append(tx.stored, objects...)
+	n := parts.rows()
 	tc := tx.table(s)
-	tc.counts.Inserts = uint64(len(rows))
-	tx.rows += len(rows)
+	tc.counts.Inserts = uint64(n)
+	tx.rows += int(n)
 	return nil
 }
 
 // readRows streams a table's rows over the binary protocol, which carries
-// FLOAT and DOUBLE exactly (the text protocol rounds them).
-func readRows(conn *client.Conn, s *layout.TableSchema, total int64, cfg *Config) ([][]any, error) {
+// FLOAT and DOUBLE exactly (the text protocol rounds them), into parts.
+func readRows(ctx context.Context, conn *client.Conn, s *layout.TableSchema, total int64, cfg *Config, parts *partWriter) error {
 	names := make([]string, len(s.Columns))
 	for i, c := range s.Columns {
 		names[i] = quoteIdent(c.Name)
@@ -170,12 +178,15 @@ func readRows(conn *client.Conn, s *layout.TableSchema, total int64, cfg *Config
 	q := "SELECT " + strings.Join(names, ", ") + " FROM " + quoteIdent(s.DB) + "." + quoteIdent(s.Table)
 	stmt, err := conn.Prepare(q)
 	if err != nil {
-		return nil, fmt.Errorf("prepare %s: %w", q, err)
+		return fmt.Errorf("prepare %s: %w", q, err)
 	}
 	defer stmt.Close()
-	var rows [][]any
+	var n int64
 	var result mysql.Result
 	err = stmt.ExecuteSelectStreaming(&result, func(row []mysql.FieldValue) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		out := make([]any, len(row))
 		for i := range row {
 			v, err := FromSQL(&s.Columns[i], row[i].Value())
@@ -187,19 +198,22 @@ func readRows(conn *client.Conn, s *layout.TableSchema, total int64, cfg *Config
 			}
 			out[i] = v
 		}
-		rows = append(rows, out)
-		if cfg.OnSnapshot != nil && len(rows)%cfg.SnapshotChunk == 0 {
-			cfg.OnSnapshot(s.Name(), int64(len(rows)), total)
+		if err := parts.write(out); err != nil {
+			return err
+		}
+		n++
+		if cfg.OnSnapshot != nil && n%int64(cfg.SnapshotChunk) == 0 {
+			cfg.OnSnapshot(s.Name(), n, total)
 		}
 		return nil
 	}, nil)
 	if err != nil {
-		return nil, fmt.Errorf("read rows: %w", err)
+		return fmt.Errorf("read rows: %w", err)
 	}
 	if cfg.OnSnapshot != nil {
-		cfg.OnSnapshot(s.Name(), int64(len(rows)), int64(len(rows)))
+		cfg.OnSnapshot(s.Name(), n, n)
 	}
-	return rows, nil
+	return nil
 }
 
 func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }

@@ -26,10 +26,11 @@ type txn struct {
 	tables []*tableChanges
 	// schemas are the schema versions this transaction introduced.
 	schemas []layout.TableSchema
-	// checkpoints are full table states stored with the commit (snapshot).
-	checkpoints []checkpoint
-	seq         uint32
-	rows        int
+	// stored are objects already in the store that the commit adds: the
+	// checkpoint parts of the initial snapshot.
+	stored []layout.Object
+	seq    uint32
+	rows   int
 }
 
 // tableChanges counts the change rows of one table under one schema
@@ -38,12 +39,6 @@ type tableChanges struct {
 	schema *layout.TableSchema
 	seg    *segment
 	counts layout.TableCount
-}
-
-// checkpoint is a full table state taken by the initial snapshot.
-type checkpoint struct {
-	schema *layout.TableSchema
-	rows   [][]any
 }
 
 // count records one change row to a table; seq numbers it inside the

@@ -14,39 +14,119 @@ import (
 // canonical value per column, as in a change image; on an error, w may
 // have received part of a file.
 func WriteCheckpoint(w io.Writer, s *TableSchema, commit uint64, rows [][]any) error {
+	cw, err := NewCheckpointWriter(w, s, commit, 0)
+	if err != nil {
+		return err
+	}
+	for _, row := range rows {
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	return cw.Close()
+}
+
+// CheckpointWriter writes a checkpoint row by row, holding no more than a
+// row group in memory (see WriteCheckpoint).
+type CheckpointWriter struct {
+	s      *TableSchema
+	commit uint64
+	pw     *parquet.Writer
+	codecs []codec
+	values []parquet.Value
+	batch  []parquet.Row
+	rows   int
+	// grouped is about how many bytes of values the open row group holds;
+	// it ends at rowGroupBytes, so that rows of large values do not fill
+	// memory before rowsPerRowGroup of them are there.
+	grouped int
+}
+
+// rowGroupBytes bounds the values of one checkpoint row group.
+const rowGroupBytes = 64 << 20
+
+// NewCheckpointWriter starts a checkpoint of s at commit on w. A part above
+// zero marks the file as that part of a checkpoint split into several
+// objects (Object.Part), which also keeps equal parts apart by their hash.
+func NewCheckpointWriter(w io.Writer, s *TableSchema, commit uint64, part int) (*CheckpointWriter, error) {
 	schema, err := checkpointSchema(s)
 	if err != nil {
-		return fmt.Errorf("write checkpoint: %w", err)
+		return nil, fmt.Errorf("write checkpoint: %w", err)
 	}
-	fail := func(err error) error {
-		return fmt.Errorf("write checkpoint of %s at commit %d: %w", s.Name(), commit, err)
+	extra := []string{metaCommit, strconv.FormatUint(commit, 10)}
+	if part > 0 {
+		extra = append(extra, metaPart, strconv.Itoa(part))
 	}
-	pw, err := newParquetWriter(w, s, schema, metaCommit, strconv.FormatUint(commit, 10))
-	if err != nil {
-		return fail(err)
+	cw := &CheckpointWriter{s: s, commit: commit, codecs: mustCodecs(s)}
+	if cw.pw, err = newParquetWriter(w, s, schema, extra...); err != nil {
+		return nil, cw.fail(err)
 	}
-	codecs := mustCodecs(s)
-	n := len(codecs)
-	values := make([]parquet.Value, rowsPerBatch*n)
-	batch := make([]parquet.Row, 0, rowsPerBatch)
-	for start := 0; start < len(rows); start += rowsPerBatch {
-		batch = batch[:0]
-		for i, img := range rows[start:min(len(rows), start+rowsPerBatch)] {
-			if len(img) != n {
-				return fail(fmt.Errorf("row %d has %d values, schema version %d has %d columns", start+i, len(img), s.Version, n))
-			}
-			row := values[i*n : (i+1)*n : (i+1)*n]
-			if err := encodeValues(row, 0, 1, s, codecs, img); err != nil {
-				return fail(fmt.Errorf("row %d: %w", start+i, err))
-			}
-			batch = append(batch, row)
+	cw.values = make([]parquet.Value, rowsPerBatch*len(cw.codecs))
+	return cw, nil
+}
+
+func (cw *CheckpointWriter) fail(err error) error {
+	return fmt.Errorf("write checkpoint of %s at commit %d: %w", cw.s.Name(), cw.commit, err)
+}
+
+// Rows is the number of rows written so far.
+func (cw *CheckpointWriter) Rows() int { return cw.rows }
+
+// Write adds one row of canonical values, which are read when the writer
+// encodes its next batch of rows: they must not change after the call.
+func (cw *CheckpointWriter) Write(img []any) error {
+	n := len(cw.codecs)
+	if len(img) != n {
+		return cw.fail(fmt.Errorf("row %d has %d values, schema version %d has %d columns", cw.rows, len(img), cw.s.Version, n))
+	}
+	i := len(cw.batch)
+	row := cw.values[i*n : (i+1)*n : (i+1)*n]
+	if err := encodeValues(row, 0, 1, cw.s, cw.codecs, img); err != nil {
+		return cw.fail(fmt.Errorf("row %d: %w", cw.rows, err))
+	}
+	cw.batch = append(cw.batch, row)
+	cw.rows++
+	for _, v := range img {
+		switch x := v.(type) {
+		case string:
+			cw.grouped += len(x)
+		case []byte:
+			cw.grouped += len(x)
 		}
-		if _, err := pw.WriteRows(batch); err != nil {
-			return fail(err)
+		cw.grouped += 8
+	}
+	if len(cw.batch) == rowsPerBatch || cw.grouped >= rowGroupBytes {
+		if err := cw.flush(); err != nil {
+			return err
 		}
 	}
-	if err := pw.Close(); err != nil {
-		return fail(err)
+	if cw.grouped >= rowGroupBytes {
+		cw.grouped = 0
+		if err := cw.pw.Flush(); err != nil { // end the row group
+			return cw.fail(err)
+		}
+	}
+	return nil
+}
+
+func (cw *CheckpointWriter) flush() error {
+	if len(cw.batch) == 0 {
+		return nil
+	}
+	if _, err := cw.pw.WriteRows(cw.batch); err != nil {
+		return cw.fail(err)
+	}
+	cw.batch = cw.batch[:0]
+	return nil
+}
+
+// Close writes the rest and the file footer.
+func (cw *CheckpointWriter) Close() error {
+	if err := cw.flush(); err != nil {
+		return err
+	}
+	if err := cw.pw.Close(); err != nil {
+		return cw.fail(err)
 	}
 	return nil
 }

@@ -116,6 +116,12 @@ type Object struct {
 	First uint64 `json:"first"`
 	Last  uint64 `json:"last"`
 	Rows  int64  `json:"rows"`
+	// Part and Parts split one checkpoint into several objects (a large
+	// table's initial snapshot): part Part of Parts, numbered from 1, all in
+	// one manifest; the table's state is the rows of every part. Zero for a
+	// checkpoint in one object and for segments.
+	Part  int `json:"part,omitempty"`
+	Parts int `json:"parts,omitempty"`
 }
 
 // Hash returns the hex SHA-256 of b, the digest used everywhere in the format.
@@ -231,6 +237,39 @@ func (m *Manifest) check() error {
 		}
 		if o.First > o.Last {
 			return fmt.Errorf("object %s: commit range %d-%d", o.Key, o.First, o.Last)
+		}
+	}
+	return checkParts(m.Objects)
+}
+
+// checkParts requires every checkpoint split into parts to have all of them,
+// once each, in the manifest.
+func checkParts(objects []Object) error {
+	type whole struct {
+		db, table      string
+		version, parts int
+		commit         uint64
+	}
+	seen := map[whole]map[int]bool{}
+	for _, o := range objects {
+		if o.Part == 0 && o.Parts == 0 {
+			continue
+		}
+		if o.Kind != ObjectCheckpoint || o.Parts < 1 || o.Part < 1 || o.Part > o.Parts {
+			return fmt.Errorf("object %s: part %d of %d of a %s", o.Key, o.Part, o.Parts, o.Kind)
+		}
+		w := whole{o.DB, o.Table, o.SchemaVersion, o.Parts, o.Last}
+		if seen[w] == nil {
+			seen[w] = map[int]bool{}
+		}
+		if seen[w][o.Part] {
+			return fmt.Errorf("object %s: part %d of the checkpoint of %s.%s at commit %d twice", o.Key, o.Part, o.DB, o.Table, o.Last)
+		}
+		seen[w][o.Part] = true
+	}
+	for w, parts := range seen {
+		if len(parts) != w.parts {
+			return fmt.Errorf("checkpoint of %s.%s at commit %d has %d of its %d parts", w.db, w.table, w.commit, len(parts), w.parts)
 		}
 	}
 	return nil

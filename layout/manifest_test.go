@@ -60,6 +60,19 @@ func TestManifestGolden(t *testing.T) {
 	}
 }
 
+// checkpointParts returns the n parts of a checkpoint of shop.orders at
+// commit 7.
+func checkpointParts(n int) []layout.Object {
+	var out []layout.Object
+	for i := 1; i <= n; i++ {
+		sha := strings.Repeat(string(rune('a'+i)), 64)
+		out = append(out, layout.Object{Key: layout.CheckpointKey("shop", "orders", 1, 7, sha), SHA256: sha,
+			Kind: layout.ObjectCheckpoint, DB: "shop", Table: "orders", SchemaVersion: 1, First: 7, Last: 7, Rows: 10,
+			Part: i, Parts: n})
+	}
+	return out
+}
+
 func TestDecodeManifestRejects(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -71,6 +84,16 @@ func TestDecodeManifestRejects(t *testing.T) {
 		{"first with prev", func(m *layout.Manifest) { m.Seq = 1 }, "previous hash"},
 		{"gap", func(m *layout.Manifest) { m.Commits[1].N = 10 }, "commit 10 follows commit 7"},
 		{"hash", func(m *layout.Manifest) { m.Objects[0].SHA256 = "x" }, "not a hex SHA-256"},
+		{"part of a segment", func(m *layout.Manifest) { m.Objects[0].Part, m.Objects[0].Parts = 1, 1 }, "part 1 of 1 of a segment"},
+		{"missing part", func(m *layout.Manifest) { m.Objects = checkpointParts(3)[:2] }, "has 2 of its 3 parts"},
+		{"part twice", func(m *layout.Manifest) {
+			m.Objects = checkpointParts(2)
+			m.Objects[1].Part = 1
+		}, "part 1 of the checkpoint of shop.orders at commit 7 twice"},
+		{"part beyond parts", func(m *layout.Manifest) {
+			m.Objects = checkpointParts(2)
+			m.Objects[1].Part = 3
+		}, "part 3 of 2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

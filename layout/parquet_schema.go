@@ -58,6 +58,7 @@ const (
 	metaSchema    = "binlake.schema"
 	metaFormat    = "binlake.format"
 	metaCommit    = "binlake.commit"
+	metaPart      = "binlake.part"
 	formatVersion = "1"
 )
 

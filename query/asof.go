@@ -65,11 +65,11 @@ func (e *Engine) baseSQL(ctx context.Context, st *catalog.TableState) (string, e
 	s := &st.Schema
 	switch {
 	case st.Checkpoint != nil:
-		p, err := e.Cache.Fetch(ctx, *st.Checkpoint)
+		paths, err := e.Cache.FetchAll(ctx, st.Checkpoint.Objects)
 		if err != nil {
 			return "", err
 		}
-		return "SELECT * FROM read_parquet(" + sqlString(p) + ")", nil
+		return "SELECT * FROM read_parquet(" + pathList(paths) + ")", nil
 	case st.Base != nil:
 		prev, err := e.tableSQL(ctx, st.Base)
 		if err != nil {

@@ -380,22 +380,22 @@ func (e *Engine) lineageUpTo(db, table, ref string) ([]catalog.Link, error) {
 func (e *Engine) snapshotRows(ctx context.Context, s *session, links []catalog.Link, match func([]string) (string, []any)) ([][]any, uint64, error) {
 	last := len(links) - 1
 	l := links[last]
-	var cp *layout.Object
-	for _, o := range e.Chain.Checkpoints(l.Table.DB, l.Table.Table, l.Schema.Version) {
-		if cm, ok := e.Chain.Commit(o.Last); ok && cm.Kind == layout.CommitSnapshot && o.Last == l.Schema.Since {
-			cp = &o
+	var cp *catalog.Checkpoint
+	for _, c := range e.Chain.Checkpoints(l.Table.DB, l.Table.Table, l.Schema.Version) {
+		if cm, ok := e.Chain.Commit(c.Commit); ok && cm.Kind == layout.CommitSnapshot && c.Commit == l.Schema.Since {
+			cp = &c
 			break
 		}
 	}
 	if cp == nil {
 		return nil, 0, nil
 	}
-	p, err := e.Cache.Fetch(ctx, *cp)
+	paths, err := e.Cache.FetchAll(ctx, cp.Objects)
 	if err != nil {
 		return nil, 0, err
 	}
 	cols := mapExprs(links, last, ident)
-	q := "SELECT " + strings.Join(cols, ", ") + " FROM read_parquet(" + sqlString(p) + ")"
+	q := "SELECT " + strings.Join(cols, ", ") + " FROM read_parquet(" + pathList(paths) + ")"
 	var args []any
 	if match != nil {
 		cond, a := match(cols)
@@ -406,7 +406,7 @@ func (e *Engine) snapshotRows(ctx context.Context, s *session, links []catalog.L
 	if err != nil {
 		return nil, 0, fmt.Errorf("read snapshot of %s: %w", l.Table, err)
 	}
-	return rows, cp.Last, nil
+	return rows, cp.Commit, nil
 }
 
 // syntheticEntry is an entry for a change without a change row.

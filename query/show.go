@@ -73,8 +73,8 @@ func (e *Engine) ShowRows(ctx context.Context, ref string) (layout.Commit, []Cha
 func (e *Engine) snapshotChanges(ctx context.Context, cm layout.Commit) ([]ChangeRow, error) {
 	var out []ChangeRow
 	for _, s := range e.Chain.TablesAt(cm.N) {
-		for _, o := range e.Chain.Checkpoints(s.DB, s.Table, s.Version) {
-			if o.Last != cm.N {
+		for _, cp := range e.Chain.Checkpoints(s.DB, s.Table, s.Version) {
+			if cp.Commit != cm.N {
 				continue
 			}
 			tb, err := e.AsOfRows(ctx, s.DB, s.Table, fmt.Sprint(cm.N))

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,5 +119,82 @@ func TestExitWhenCaughtUpAfterRotation(t *testing.T) {
 	}
 	if chain.LastCommit() != 2 {
 		t.Fatalf("%d commits, want 2 (snapshot and one insert)", chain.LastCommit())
+	}
+}
+
+// TestSnapshotInParts snapshots tables larger than a checkpoint part: the
+// rows go to the store part by part as they are read, and as-of reads see
+// every part, keyless duplicates across equal parts included.
+func TestSnapshotInParts(t *testing.T) {
+	ctx := context.Background()
+	db := testenv.StartMariaDB(t, testenv.MariaDBOptions{})
+	q := []string{"CREATE DATABASE shop",
+		"CREATE TABLE shop.items (id INT PRIMARY KEY, name VARCHAR(20))",
+		"CREATE TABLE shop.log (msg VARCHAR(10))"}
+	for i := 0; i < 25; i++ {
+		var items, logs []string
+		for j := 0; j < 100; j++ {
+			items = append(items, fmt.Sprintf("(%d,'item %d')", i*100+j, i*100+j))
+			logs = append(logs, "('same')")
+		}
+		q = append(q, "INSERT INTO shop.items VALUES "+strings.Join(items, ","), "INSERT INTO shop.log VALUES "+strings.Join(logs, ","))
+	}
+	if err := db.Exec(ctx, q...); err != nil {
+		t.Fatal(err)
+	}
+	st, err := filestore.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := ingest.Config{Source: fmt.Sprintf("mysql://%s:%s@%s", db.User, db.Password, db.Addr()), Store: st,
+		ExitWhenCaughtUp: true, SnapshotPartRows: 300, Log: slog.New(slog.DiscardHandler)}
+	if err := ingest.Run(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec(ctx, "DELETE FROM shop.items WHERE id < 10", "DELETE FROM shop.log LIMIT 5"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ingest.Run(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	chain, err := catalog.Open(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"items", "log"} {
+		cps := chain.Checkpoints("shop", table, 1)
+		if len(cps) != 1 || len(cps[0].Objects) != 9 || cps[0].Rows() != 2500 {
+			t.Fatalf("checkpoints of shop.%s: %+v, want one of 9 parts and 2500 rows", table, cps)
+		}
+	}
+	cache, err := query.NewCache(t.TempDir(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &query.Engine{Chain: chain, Cache: cache}
+	count := func(table, ref string) int {
+		t.Helper()
+		got, err := e.AsOfRows(ctx, "shop", table, ref)
+		if err != nil {
+			t.Fatalf("asof %s at %s: %v", table, ref, err)
+		}
+		return len(got.Rows)
+	}
+	for _, c := range []struct {
+		table, ref string
+		want       int
+	}{{"items", "1", 2500}, {"log", "1", 2500}, {"items", "HEAD", 2490}, {"log", "HEAD", 2495}} {
+		if got := count(c.table, c.ref); got != c.want {
+			t.Errorf("asof shop.%s at %s: %d rows, want %d", c.table, c.ref, got, c.want)
+		}
+	}
+	items, err := e.AsOfRows(ctx, "shop", "items", "HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, row := range items.Rows {
+		if want := []any{int64(i + 10), fmt.Sprintf("item %d", i+10)}; !reflect.DeepEqual(row, want) {
+			t.Fatalf("row %d of shop.items at HEAD: %v, want %v", i, row, want)
+		}
 	}
 }
