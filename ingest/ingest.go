@@ -40,8 +40,9 @@ type Config struct {
 	// progress (default 10,000).
 	SnapshotChunk int
 	// SnapshotPartRows and SnapshotPartBytes bound each checkpoint part of
-	// the initial snapshot (default 1,000,000 rows, 256 MiB): a table is
-	// stored as it is read, a part at a time.
+	// the initial snapshot (default 500,000 rows, 128 MiB): a table is
+	// stored as it is read, a part at a time, so memory stays at about two
+	// parts whatever the table's size.
 	SnapshotPartRows  int
 	SnapshotPartBytes int
 	Log               *slog.Logger
@@ -72,10 +73,10 @@ func (c *Config) defaults() {
 		c.SnapshotChunk = 10_000
 	}
 	if c.SnapshotPartRows <= 0 {
-		c.SnapshotPartRows = 1_000_000
+		c.SnapshotPartRows = 500_000
 	}
 	if c.SnapshotPartBytes <= 0 {
-		c.SnapshotPartBytes = 256 << 20
+		c.SnapshotPartBytes = 128 << 20
 	}
 	if c.Log == nil {
 		c.Log = slog.Default()
