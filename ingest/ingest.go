@@ -40,9 +40,8 @@ type Config struct {
 	// progress (default 10,000).
 	SnapshotChunk int
 	// SnapshotPartRows and SnapshotPartBytes bound each checkpoint part of
-	// the initial snapshot (default 500,000 rows, 128 MiB): a table is
-	// stored as it is read, a part at a time, so memory stays at about two
-	// parts whatever the table's size.
+	// the initial snapshot (0: layout.DefaultPartRows, DefaultPartBytes):
+	// a table is stored as it is read, a part at a time.
 	SnapshotPartRows  int
 	SnapshotPartBytes int
 	Log               *slog.Logger
@@ -72,12 +71,7 @@ func (c *Config) defaults() {
 	if c.SnapshotChunk <= 0 {
 		c.SnapshotChunk = 10_000
 	}
-	if c.SnapshotPartRows <= 0 {
-		c.SnapshotPartRows = 500_000
-	}
-	if c.SnapshotPartBytes <= 0 {
-		c.SnapshotPartBytes = 128 << 20
-	}
+
 	if c.Log == nil {
 		c.Log = slog.Default()
 	}

@@ -152,16 +152,16 @@ func snapshotTable(ctx context.Context, conn *client.Conn, store layout.Store, r
 		n, _ := c.GetInt(0, 0)
 		total = n
 	}
-	parts := &partWriter{ctx: ctx, store: store, s: s, commit: tx.n, maxRows: cfg.SnapshotPartRows, maxBytes: cfg.SnapshotPartBytes}
+	parts := layout.NewCheckpointParts(ctx, store, s, tx.n, cfg.SnapshotPartRows, cfg.SnapshotPartBytes)
 	if err := readRows(ctx, conn, s, total, cfg, parts); err != nil {
 		return fmt.Errorf("snapshot %s: %w", ref, err)
 	}
-	objects, err := parts.close()
+	objects, err := parts.Close()
 	if err != nil {
 		return fmt.Errorf("snapshot %s: %w", ref, err)
 	}
 	tx.stored = append(tx.stored, objects...)
-	n := parts.rows()
+	n := parts.Rows()
 	tc := tx.table(s)
 	tc.counts.Inserts = uint64(n)
 	tx.rows += int(n)
@@ -170,7 +170,7 @@ func snapshotTable(ctx context.Context, conn *client.Conn, store layout.Store, r
 
 // readRows streams a table's rows over the binary protocol, which carries
 // FLOAT and DOUBLE exactly (the text protocol rounds them), into parts.
-func readRows(ctx context.Context, conn *client.Conn, s *layout.TableSchema, total int64, cfg *Config, parts *partWriter) error {
+func readRows(ctx context.Context, conn *client.Conn, s *layout.TableSchema, total int64, cfg *Config, parts *layout.CheckpointParts) error {
 	names := make([]string, len(s.Columns))
 	for i, c := range s.Columns {
 		names[i] = quoteIdent(c.Name)
@@ -198,7 +198,7 @@ func readRows(ctx context.Context, conn *client.Conn, s *layout.TableSchema, tot
 			}
 			out[i] = v
 		}
-		if err := parts.write(out); err != nil {
+		if err := parts.Write(out); err != nil {
 			return err
 		}
 		n++

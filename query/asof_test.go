@@ -194,12 +194,13 @@ func TestCheckpointKeepsAnswers(t *testing.T) {
 	b.commit(s, []layout.TableSchema{*s}, ins(int64(1), "a"), ins(int64(2), "b"), ins(int64(3), nil))
 	b.commit(s, nil, upd(row(int64(1), "a"), row(int64(1), "A")), del(int64(2), "b"))
 	e := b.engine()
+	e.PartRows = 1 // two rows at HEAD: a checkpoint of two parts
 	before := asOf(t, e, "kv", "HEAD")
 	res, err := e.Checkpoint(context.Background(), "HEAD", nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res) != 1 || res[0].Object == nil || res[0].Changes != 5 {
+	if len(res) != 1 || len(res[0].Objects) != 2 || res[0].Rows != 2 || res[0].Changes != 5 {
 		t.Fatalf("checkpoint results: %+v", res)
 	}
 	b.commit(s, nil, ins(int64(4), "d"))

@@ -1,7 +1,6 @@
 package query
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 
@@ -10,10 +9,12 @@ import (
 
 // CheckpointResult says what Checkpoint did for one table.
 type CheckpointResult struct {
-	Table   layout.TableRef
-	Object  *layout.Object // nil when skipped
-	Changes int64          // change rows a reader would have applied without it
-	Skipped string         // why not, when skipped
+	Table layout.TableRef
+	// Objects are the checkpoint's parts (none when skipped).
+	Objects []layout.Object
+	Rows    int64  // rows of the table at the checkpoint
+	Changes int64  // change rows a reader would have applied without it
+	Skipped string // why not, when skipped
 }
 
 // Checkpoint stores the full state of tables as of ref, so that later reads
@@ -38,9 +39,7 @@ func (e *Engine) Checkpoint(ctx context.Context, ref string, tables []layout.Tab
 			return results, err
 		}
 		results = append(results, r)
-		if r.Object != nil {
-			objs = append(objs, *r.Object)
-		}
+		objs = append(objs, r.Objects...)
 	}
 	if len(objs) == 0 {
 		return results, nil
@@ -70,21 +69,16 @@ func (e *Engine) checkpointTable(ctx context.Context, ref layout.TableRef, n uin
 		res.Skipped = fmt.Sprintf("%d changes to replay, fewer than %d", res.Changes, minChanges)
 		return res, nil
 	}
-	tb, err := e.AsOfRows(ctx, ref.DB, ref.Table, fmt.Sprint(n))
+	// Rows stream from DuckDB into parts stored as they fill: a Lambda
+	// function with little memory can checkpoint a large table.
+	parts := layout.NewCheckpointParts(ctx, e.Chain.Store(), &st.Schema, n, e.PartRows, e.PartBytes)
+	if err := e.eachRow(ctx, st, false, parts.Write); err != nil {
+		return res, fmt.Errorf("checkpoint %s at %d: %w", ref, n, err)
+	}
+	objs, err := parts.Close()
 	if err != nil {
-		return res, err
+		return res, fmt.Errorf("checkpoint %s at %d: %w", ref, n, err)
 	}
-	var buf bytes.Buffer
-	if err := layout.WriteCheckpoint(&buf, &tb.Schema, n, tb.Rows); err != nil {
-		return res, fmt.Errorf("encode checkpoint of %s at %d: %w", ref, n, err)
-	}
-	sha := layout.Hash(buf.Bytes())
-	o := layout.Object{Key: layout.CheckpointKey(ref.DB, ref.Table, tb.Schema.Version, n, sha), SHA256: sha,
-		Size: int64(buf.Len()), Kind: layout.ObjectCheckpoint, DB: ref.DB, Table: ref.Table,
-		SchemaVersion: tb.Schema.Version, First: n, Last: n, Rows: int64(len(tb.Rows))}
-	if err := e.Chain.Store().Put(ctx, o.Key, buf.Bytes()); err != nil {
-		return res, fmt.Errorf("store checkpoint %s: %w", o.Key, err)
-	}
-	res.Object = &o
+	res.Objects, res.Rows = objs, parts.Rows()
 	return res, nil
 }

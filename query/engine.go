@@ -16,6 +16,9 @@ import (
 type Engine struct {
 	Chain *catalog.Chain
 	Cache *Cache
+	// PartRows and PartBytes bound the parts Checkpoint writes (0: the
+	// layout defaults).
+	PartRows, PartBytes int
 }
 
 // session is one DuckDB connection prepared for one question.

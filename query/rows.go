@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/layout"
 )
 
@@ -25,37 +26,60 @@ func (e *Engine) AsOfRows(ctx context.Context, db, table, ref string) (*Table, e
 	if err != nil {
 		return nil, err
 	}
-	q, err := e.tableSQL(ctx, st)
-	if err != nil {
-		return nil, fmt.Errorf("as-of %s.%s at commit %d: %w", db, table, n, err)
-	}
-	s, err := e.openSession(ctx)
+	out := &Table{Schema: st.Schema, Commit: n}
+	err = e.eachRow(ctx, st, true, func(row []any) error {
+		out.Rows = append(out.Rows, row)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer s.close()
-	rows, err := s.conn.QueryContext(ctx, "SELECT * FROM ("+q+")"+orderBy(&st.Schema))
+	return out, nil
+}
+
+// eachRow calls fn with every row of a table state, as canonical values in
+// a new slice each time; sorted by primary key (or whole row) when sorted.
+// Rows are read as DuckDB produces them, never all held at once.
+func (e *Engine) eachRow(ctx context.Context, st *catalog.TableState, sorted bool, fn func([]any) error) error {
+	name := fmt.Sprintf("%s.%s at commit %d", st.Schema.DB, st.Schema.Table, st.Commit)
+	q, err := e.tableSQL(ctx, st)
 	if err != nil {
-		return nil, fmt.Errorf("as-of %s.%s at commit %d: %w", db, table, n, err)
+		return fmt.Errorf("as-of %s: %w", name, err)
+	}
+	if sorted {
+		q = "SELECT * FROM (" + q + ")" + orderBy(&st.Schema)
+	}
+	s, err := e.openSession(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	rows, err := s.conn.QueryContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("as-of %s: %w", name, err)
 	}
 	defer rows.Close()
-	out := &Table{Schema: st.Schema, Commit: n}
 	width := len(st.Schema.Columns)
+	ptrs := make([]any, width)
 	for rows.Next() {
 		vals := make([]any, width)
-		ptrs := make([]any, width)
 		for i := range vals {
 			ptrs[i] = &vals[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, fmt.Errorf("read as-of rows: %w", err)
+			return fmt.Errorf("read as-of rows of %s: %w", name, err)
 		}
 		for i := range vals {
 			vals[i] = canonical(&st.Schema.Columns[i], vals[i])
 		}
-		out.Rows = append(out.Rows, vals)
+		if err := fn(vals); err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read as-of rows of %s: %w", name, err)
+	}
+	return nil
 }
 
 // canonical turns a value DuckDB scanned into binlake's canonical Go type.

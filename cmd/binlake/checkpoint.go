@@ -34,9 +34,9 @@ ingest is running.`,
 			}
 			res, err := e.Checkpoint(cmd.Context(), at, tables, minChanges)
 			for _, r := range res {
-				if r.Object != nil {
+				if len(r.Objects) > 0 {
 					fmt.Fprintf(cmd.OutOrStdout(), "%s: checkpoint of %d rows at commit %d replaces %d change rows (%s)\n",
-						r.Table, r.Object.Rows, r.Object.Last, r.Changes, r.Object.Key)
+						r.Table, r.Rows, r.Objects[0].Last, r.Changes, partsText(r.Objects))
 				} else {
 					fmt.Fprintf(cmd.OutOrStdout(), "%s: skipped: %s\n", r.Table, r.Skipped)
 				}
@@ -47,4 +47,13 @@ ingest is running.`,
 	cmd.Flags().StringVar(&at, "at", "HEAD", "the commit: "+catalog.RefForms)
 	cmd.Flags().Int64Var(&minChanges, "min-changes", 10_000, "skip tables with fewer change rows to replay than this")
 	return cmd
+}
+
+// partsText names a checkpoint's objects: the key of a single one, or the
+// number of parts and the first key.
+func partsText(objs []layout.Object) string {
+	if len(objs) == 1 {
+		return objs[0].Key
+	}
+	return fmt.Sprintf("%d parts, %s, ...", len(objs), objs[0].Key)
 }

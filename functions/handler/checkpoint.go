@@ -23,8 +23,11 @@ type CheckpointAnswer struct {
 
 // CheckpointTable is one table's outcome.
 type CheckpointTable struct {
-	Table   string `json:"table"`
+	Table string `json:"table"`
+	// Key is the checkpoint's object, the first of Parts when it has more
+	// than one.
 	Key     string `json:"key,omitempty"`
+	Parts   int    `json:"parts,omitempty"`
 	Rows    int64  `json:"rows,omitempty"`
 	Changes int64  `json:"changes_replaced"`
 	Skipped string `json:"skipped,omitempty"`
@@ -67,8 +70,8 @@ func (d *Deps) Checkpoint(ctx context.Context, raw json.RawMessage) (*Checkpoint
 	ans := &CheckpointAnswer{Commit: n, Tables: []CheckpointTable{}}
 	for _, r := range res {
 		t := CheckpointTable{Table: r.Table.String(), Changes: r.Changes, Skipped: r.Skipped}
-		if r.Object != nil {
-			t.Key, t.Rows = r.Object.Key, r.Object.Rows
+		if len(r.Objects) > 0 {
+			t.Key, t.Parts, t.Rows = r.Objects[0].Key, len(r.Objects), r.Rows
 		}
 		ans.Tables = append(ans.Tables, t)
 	}
