@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -25,6 +26,9 @@ type assembler struct {
 	batch   *batch
 	pool    *builderPool
 	policy  flushPolicy
+	// ctx and store are where spill writes.
+	ctx   context.Context
+	store layout.Store
 	// out receives every batch that is due, and the last one.
 	out func(*batch) error
 	log *slog.Logger
@@ -162,6 +166,7 @@ func (a *assembler) rows(h *replication.EventHeader, e *replication.RowsEvent) e
 	}
 	tc := a.cur.table(s)
 	tc.seg = seg
+	sizeBefore := seg.b.Size()
 	r := rowAdder{a: a, tc: tc, b: seg.b, op: op, pk: s.PrimaryKey}
 	data, lazy := lazyRowsData(e)
 	if lazy && m.decoder != nil && !a.goMySQLOnly && h.EventType != replication.PARTIAL_UPDATE_ROWS_EVENT {
@@ -177,6 +182,39 @@ func (a *assembler) rows(h *replication.EventHeader, e *replication.RowsEvent) e
 	if err != nil {
 		return fmt.Errorf("binlog %s:%d: %s: %w", a.pos.file, h.LogPos, m.ref, err)
 	}
+	if a.cur.unspilled += seg.b.Size() - sizeBefore; a.cur.unspilled >= a.policy.bytes {
+		if err := a.spill(); err != nil {
+			return fmt.Errorf("binlog %s:%d: %w", a.pos.file, h.LogPos, err)
+		}
+	}
+	return nil
+}
+
+// spill stores the rows the transaction being read has so far, as segments
+// of their own, and drops them from the builders: a transaction of millions
+// of rows (the bulk UPDATE one may later want to revert) is held in memory
+// a flush's worth at a time. The segments are named by the transaction's
+// commit, so its source time is fixed from here on (the GTID event's time,
+// which on MariaDB is the commit's; MySQL gives the commit time up front).
+// Until that commit's manifest names them they are garbage; a transaction
+// that never ends leaves them so.
+func (a *assembler) spill() error {
+	tx := a.cur
+	tx.timeFixed = true
+	for _, tc := range tx.tables {
+		seg := tc.seg
+		if seg == nil || seg.b.Len() == seg.committed {
+			continue
+		}
+		seg.b.SetCommit(a.next, tx.time.UTC(), tx.gtid)
+		o, err := putSegmentRange(a.ctx, a.store, seg.b, seg.committed, seg.b.Len())
+		if err != nil {
+			return fmt.Errorf("spill commit %d: %w", a.next, err)
+		}
+		tx.stored = append(tx.stored, o)
+		seg.b.Truncate(seg.committed)
+	}
+	tx.unspilled = 0
 	return nil
 }
 
@@ -217,12 +255,15 @@ func (a *assembler) end(h *replication.EventHeader) error {
 		return err
 	}
 	tx.end = a.pos.position()
-	if !tx.preciseTime && h.Timestamp > 0 {
+	if !tx.preciseTime && !tx.timeFixed && h.Timestamp > 0 {
 		tx.time = time.Unix(int64(h.Timestamp), 0) // the commit event's time
 	}
 	tx.n = a.next
 	a.next++
 	for _, tc := range tx.tables {
+		if last, ok := tc.seg.b.LastCommit(); !ok || last != tx.n {
+			continue // every row of the table was spilled
+		}
 		tc.seg.b.SetCommit(tx.n, tx.time.UTC(), tx.gtid)
 		if err := tc.seg.b.Err(); err != nil {
 			return fmt.Errorf("binlog %s:%d: commit %d: %w", a.pos.file, h.LogPos, tx.n, err)

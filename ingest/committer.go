@@ -71,17 +71,22 @@ func (c *committer) write(ctx context.Context, b *batch) error {
 }
 
 func putSegment(ctx context.Context, store layout.Store, b *layout.SegmentBuilder) (layout.Object, error) {
+	return putSegmentRange(ctx, store, b, 0, b.Len())
+}
+
+// putSegmentRange stores rows [from, to) of a builder as one segment.
+func putSegmentRange(ctx context.Context, store layout.Store, b *layout.SegmentBuilder, from, to int) (layout.Object, error) {
 	s := b.Schema()
 	var buf bytes.Buffer
 	buf.Grow(b.Size() / 2)
-	if err := b.Write(&buf); err != nil {
+	if err := b.WriteRange(&buf, from, to); err != nil {
 		return layout.Object{}, fmt.Errorf("encode segment: %w", err)
 	}
-	first, last := b.CommitRange()
+	first, last := b.CommitRangeOf(from, to)
 	sha := layout.Hash(buf.Bytes())
 	o := layout.Object{Key: layout.SegmentKey(s.DB, s.Table, s.Version, first, last, sha), SHA256: sha,
 		Size: int64(buf.Len()), Kind: layout.ObjectSegment, DB: s.DB, Table: s.Table,
-		SchemaVersion: s.Version, First: first, Last: last, Rows: int64(b.Len())}
+		SchemaVersion: s.Version, First: first, Last: last, Rows: int64(to - from)}
 	if err := store.Put(ctx, o.Key, buf.Bytes()); err != nil {
 		return o, fmt.Errorf("store segment %s: %w", o.Key, err)
 	}

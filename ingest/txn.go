@@ -27,10 +27,15 @@ type txn struct {
 	// schemas are the schema versions this transaction introduced.
 	schemas []layout.TableSchema
 	// stored are objects already in the store that the commit adds: the
-	// checkpoint parts of the initial snapshot.
+	// checkpoint parts of the initial snapshot, the segments a large
+	// transaction spilled while it was read.
 	stored []layout.Object
 	seq    uint32
 	rows   int
+	// unspilled is about how many bytes of the transaction's rows are in
+	// the builders; timeFixed is set once rows were written with time.
+	unspilled int
+	timeFixed bool
 }
 
 // tableChanges counts the change rows of one table under one schema

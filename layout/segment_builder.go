@@ -114,6 +114,14 @@ func NewSegmentBuilder(s *TableSchema) (*SegmentBuilder, error) {
 	return b, nil
 }
 
+// LastCommit returns the commit of the newest row.
+func (b *SegmentBuilder) LastCommit() (uint64, bool) {
+	if len(b.commit) == 0 {
+		return 0, false
+	}
+	return b.commit[len(b.commit)-1], true
+}
+
 // Schema is the schema version the builder's rows are stored under.
 func (b *SegmentBuilder) Schema() *TableSchema { return b.s }
 
@@ -128,10 +136,15 @@ func (b *SegmentBuilder) Err() error { return b.err }
 
 // CommitRange returns the first and last commit number of the rows.
 func (b *SegmentBuilder) CommitRange() (first, last uint64) {
-	if len(b.commit) == 0 {
+	return b.CommitRangeOf(0, b.Len())
+}
+
+// CommitRangeOf returns the first and last commit number of rows [from, to).
+func (b *SegmentBuilder) CommitRangeOf(from, to int) (first, last uint64) {
+	if from < 0 || to > len(b.commit) || from >= to {
 		return 0, 0
 	}
-	return b.commit[0], b.commit[len(b.commit)-1]
+	return b.commit[from], b.commit[to-1]
 }
 
 // fail keeps the first problem, naming the current row.
@@ -456,6 +469,17 @@ func (b *SegmentBuilder) SplitUpdate() {
 func (b *SegmentBuilder) Truncate(n int) {
 	if n >= len(b.commit) {
 		return
+	}
+	removed := len(b.commit) - n
+	b.size -= removed * (16 + 10*len(b.codecs))
+	for img := range b.images {
+		for c := range b.images[img] {
+			if v := &b.images[img][c]; v.spans != nil {
+				for _, sp := range v.spans[n:] {
+					b.size -= int(sp.n)
+				}
+			}
+		}
 	}
 	b.commit, b.seq, b.op = b.commit[:n], b.seq[:n], b.op[:n]
 	b.meta = b.meta[:n]

@@ -45,14 +45,22 @@ func WriteSegment(w io.Writer, s *TableSchema, changes []Change) error {
 // Write writes the builder's rows as a segment (see WriteSegment). Every row
 // must be complete and every commit's time and GTID set.
 func (b *SegmentBuilder) Write(w io.Writer) error {
+	return b.WriteRange(w, 0, b.Len())
+}
+
+// WriteRange writes rows [from, to) as a segment.
+func (b *SegmentBuilder) WriteRange(w io.Writer, from, to int) error {
 	s := b.s
 	fail := func(err error) error { return fmt.Errorf("write segment of %s: %w", s.Name(), err) }
 	if b.err != nil {
 		return fail(b.err)
 	}
-	for i := range b.commits {
-		if !b.commits[i].set {
-			return fail(fmt.Errorf("commit %d: no source time and GTID", b.commits[i].n))
+	if from < 0 || to > b.Len() || from > to {
+		return fail(fmt.Errorf("rows %d-%d of %d", from, to, b.Len()))
+	}
+	for r := from; r < to; r++ {
+		if ci := b.commits[b.meta[r]]; !ci.set {
+			return fail(fmt.Errorf("commit %d: no source time and GTID", ci.n))
 		}
 	}
 	schema, err := segmentSchema(s)
@@ -64,8 +72,8 @@ func (b *SegmentBuilder) Write(w io.Writer) error {
 		return fail(err)
 	}
 	enc := columnEncoder{b: b, columns: pw.ColumnWriters()}
-	for start := 0; start < b.Len(); start += rowsPerRowGroup {
-		if err := enc.rowGroup(start, min(b.Len(), start+rowsPerRowGroup)); err != nil {
+	for start := from; start < to; start += rowsPerRowGroup {
+		if err := enc.rowGroup(start, min(to, start+rowsPerRowGroup)); err != nil {
 			return fail(err)
 		}
 		if err := pw.Flush(); err != nil {

@@ -49,21 +49,27 @@ func TestReplicaMinIO(t *testing.T) {
 	})
 }
 
-// TestReplicaLocalDir runs the acceptance test against a local directory.
+// TestReplicaLocalDir runs the acceptance test against a local directory,
+// with a flush threshold of 8 KiB: most transactions of the workload are
+// larger, so they spill segments while they are read, and kills land
+// between spills and their manifest too.
 func TestReplicaLocalDir(t *testing.T) {
 	dir := t.TempDir()
 	runReplica(t, replicaStore{
-		url:  "file://" + dir,
-		open: func(context.Context) (layout.Store, error) { return filestore.New(dir) },
+		url:   "file://" + dir,
+		open:  func(context.Context) (layout.Store, error) { return filestore.New(dir) },
+		flags: []string{"--flush-bytes", "8192"},
 	})
 }
 
 // replicaStore is where a run keeps its chain: the URL and environment the
-// CLI gets, and the same store opened in-process.
+// CLI gets, and the same store opened in-process; flags are more ingest
+// flags.
 type replicaStore struct {
-	url  string
-	env  []string
-	open func(ctx context.Context) (layout.Store, error)
+	url   string
+	env   []string
+	open  func(ctx context.Context) (layout.Store, error)
+	flags []string
 }
 
 // The workload runs until all of these are reached (and at most
@@ -179,7 +185,7 @@ func (r *replicaRun) start(ctx context.Context, rs replicaStore) *client.Conn {
 
 	src := fmt.Sprintf("mysql://%s:%s@%s", r.db.User, r.db.Password, r.db.Addr())
 	logPath := filepath.Join(t.TempDir(), "ingest.log")
-	r.ing = newIngester(bin, logPath, rs.env, "--source", src, "--store", rs.url, "--flush-interval", "200ms")
+	r.ing = newIngester(bin, logPath, rs.env, append([]string{"--source", src, "--store", rs.url, "--flush-interval", "200ms"}, rs.flags...)...)
 	t.Cleanup(func() {
 		r.ing.kill()
 		if t.Failed() {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/ingest"
+	"github.com/binlake/binlake/layout"
 	"github.com/binlake/binlake/layout/filestore"
 	"github.com/binlake/binlake/query"
 	"github.com/binlake/binlake/tests/testenv"
@@ -197,4 +198,95 @@ func TestSnapshotInParts(t *testing.T) {
 			t.Fatalf("row %d of shop.items at HEAD: %v, want %v", i, row, want)
 		}
 	}
+}
+
+// TestLargeTransactionSpills follows one transaction of 30,000 row changes
+// with a flush threshold of 64 KiB: it is stored in spilled segments while
+// it is read, yet is one commit whose as-of matches the primary.
+func TestLargeTransactionSpills(t *testing.T) {
+	ctx := context.Background()
+	db := testenv.StartMariaDB(t, testenv.MariaDBOptions{})
+	if err := db.Exec(ctx, "CREATE DATABASE shop", "CREATE TABLE shop.items (id INT PRIMARY KEY, name VARCHAR(40), qty INT)",
+		"CREATE TABLE shop.log (msg VARCHAR(40))"); err != nil {
+		t.Fatal(err)
+	}
+	st, err := filestore.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := ingest.Config{Source: fmt.Sprintf("mysql://%s:%s@%s", db.User, db.Password, db.Addr()), Store: st,
+		ExitWhenCaughtUp: true, FlushBytes: 64 << 10, Log: slog.New(slog.DiscardHandler)}
+	if err := ingest.Run(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	q := []string{"BEGIN"}
+	for i := 0; i < 100; i++ {
+		var rows []string
+		for j := 0; j < 100; j++ {
+			rows = append(rows, fmt.Sprintf("(%d,'item number %d',%d)", i*100+j, i*100+j, j))
+		}
+		q = append(q, "INSERT INTO shop.items VALUES "+strings.Join(rows, ","), "INSERT INTO shop.log VALUES ('batch "+fmt.Sprint(i)+"')")
+	}
+	q = append(q, "UPDATE shop.items SET qty = qty + 1", "DELETE FROM shop.items WHERE id % 3 = 0", "COMMIT",
+		"INSERT INTO shop.log VALUES ('after')")
+	if err := db.Exec(ctx, q...); err != nil {
+		t.Fatal(err)
+	}
+	if err := ingest.Run(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	chain, err := catalog.Open(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var big *layout.Commit
+	for _, c := range chain.Commits() {
+		if c.Rows() > 1000 {
+			if big != nil {
+				t.Fatalf("two large commits: %d and %d", big.N, c.N)
+			}
+			big = &c
+		}
+	}
+	if big == nil || big.Rows() != 10_000+100+10_000+3_334 {
+		t.Fatalf("the large transaction: %+v, want one commit of 23,434 row changes", big)
+	}
+	var segments int
+	for _, m := range chain.Manifests() {
+		for _, o := range m.Objects {
+			if o.Kind == layout.ObjectSegment && o.First <= big.N && o.Last >= big.N {
+				segments++
+			}
+		}
+	}
+	if segments < 10 {
+		t.Fatalf("the large transaction is in %d segments; with 64 KiB flushes it should have spilled many", segments)
+	}
+	cache, err := query.NewCache(t.TempDir(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &query.Engine{Chain: chain, Cache: cache}
+	items, err := e.AsOfRows(ctx, "shop", "items", "HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want [][]any
+	for id := 0; id < 10_000; id++ {
+		if id%3 != 0 {
+			want = append(want, []any{int64(id), fmt.Sprintf("item number %d", id), int64(id%100 + 1)})
+		}
+	}
+	if !reflect.DeepEqual(items.Rows, want) {
+		t.Fatalf("shop.items at HEAD: %d rows, want %d (first %v)", len(items.Rows), len(want), items.Rows[:min(3, len(items.Rows))])
+	}
+	before, err := e.AsOfRows(ctx, "shop", "items", fmt.Sprint(big.N-1))
+	if err != nil || len(before.Rows) != 0 {
+		t.Fatalf("shop.items before the transaction: %v rows, %v", len(before.Rows), err)
+	}
+	logRows, err := e.AsOfRows(ctx, "shop", "log", "HEAD")
+	if err != nil || len(logRows.Rows) != 101 {
+		t.Fatalf("shop.log at HEAD: %d rows, %v; want 101", len(logRows.Rows), err)
+	}
+	t.Logf("commit %d: %d row changes in %d segments", big.N, big.Rows(), segments)
 }
