@@ -147,25 +147,31 @@ func (c *Chain) add(m *layout.Manifest, raw []byte) error {
 // second checkpoint of the same table, version and commit (two checkpoint
 // writers at once) adds nothing: the first stands.
 func (c *Chain) addCheckpoints(objects []layout.Object) {
+	type whole struct {
+		ref     layout.TableRef
+		version int
+		commit  uint64
+	}
+	parts := map[whole][]layout.Object{}
+	var order []whole
 	for _, o := range objects {
-		if o.Kind != layout.ObjectCheckpoint || o.Part > 1 {
+		if o.Kind != layout.ObjectCheckpoint {
 			continue
 		}
-		h := c.history(o.DB, o.Table)
-		if h.checkpointAt(o.SchemaVersion, o.Last) != nil {
-			continue
+		w := whole{layout.TableRef{DB: o.DB, Table: o.Table}, o.SchemaVersion, o.Last}
+		if parts[w] == nil {
+			order = append(order, w)
+			parts[w] = make([]layout.Object, max(o.Parts, 1))
 		}
-		cp := Checkpoint{Commit: o.Last, Version: o.SchemaVersion, Objects: []layout.Object{o}}
-		if o.Parts > 1 {
-			cp.Objects = make([]layout.Object, o.Parts)
-			for _, p := range objects {
-				if p.Kind == layout.ObjectCheckpoint && p.DB == o.DB && p.Table == o.Table && p.SchemaVersion == o.SchemaVersion &&
-					p.Last == o.Last && p.Parts == o.Parts {
-					cp.Objects[p.Part-1] = p
-				}
-			}
+		if i := max(o.Part, 1) - 1; i < len(parts[w]) && parts[w][i].Key == "" {
+			parts[w][i] = o // the first stands here too
 		}
-		h.checkpoints = append(h.checkpoints, cp)
+	}
+	for _, w := range order {
+		h := c.history(w.ref.DB, w.ref.Table)
+		if h.checkpointAt(w.version, w.commit) == nil {
+			h.checkpoints = append(h.checkpoints, Checkpoint{Commit: w.commit, Version: w.version, Objects: parts[w]})
+		}
 	}
 }
 

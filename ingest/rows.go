@@ -137,16 +137,9 @@ type lazyRows []byte
 // rows data undecoded as the event's only value, for the assembler to
 // decode with rowDecoder or, failing that, decodeRowsNow.
 func decodeRowsLazily(e *replication.RowsEvent, data []byte) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("decode rows event of %d bytes: malformed event: %v", len(data), p)
-		}
-	}()
-	pos, err := e.DecodeHeader(data)
+	defer recoverMalformed(&err, len(data))
+	pos, err := decodeRowsHeader(e, data)
 	if err != nil {
-		return err
-	}
-	if err := checkRowsHeader(e); err != nil {
 		return err
 	}
 	e.Rows = [][]any{{lazyRows(data[pos:])}}
@@ -165,11 +158,7 @@ func lazyRowsData(e *replication.RowsEvent) ([]byte, bool) {
 // decodeRowsNow decodes kept rows data with go-mysql, as DecodeRows would
 // have.
 func decodeRowsNow(e *replication.RowsEvent, data []byte) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("decode rows event: malformed event: %v", p)
-		}
-	}()
+	defer recoverMalformed(&err, len(data))
 	e.Rows = nil
 	return e.DecodeData(0, data)
 }

@@ -76,19 +76,30 @@ func configureIngestSyncer(c *replication.BinlogSyncerConfig) {
 // not match its table map or whose column bitmap is empty: go-mysql would
 // loop for ever on such an event, adding empty rows.
 func DecodeRows(e *replication.RowsEvent, data []byte) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("decode rows event of %d bytes: malformed event: %v", len(data), r)
-		}
-	}()
-	pos, err := e.DecodeHeader(data)
+	defer recoverMalformed(&err, len(data))
+	pos, err := decodeRowsHeader(e, data)
 	if err != nil {
 		return err
 	}
-	if err := checkRowsHeader(e); err != nil {
-		return err
-	}
 	return e.DecodeData(pos, data)
+}
+
+// decodeRowsHeader decodes and checks a rows event's header and returns
+// where its rows data starts.
+func decodeRowsHeader(e *replication.RowsEvent, data []byte) (int, error) {
+	pos, err := e.DecodeHeader(data)
+	if err != nil {
+		return 0, err
+	}
+	return pos, checkRowsHeader(e)
+}
+
+// recoverMalformed, deferred, turns a panic of go-mysql's decoding of an
+// event of n bytes into the error *err.
+func recoverMalformed(err *error, n int) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("decode rows event of %d bytes: malformed event: %v", n, r)
+	}
 }
 
 func checkRowsHeader(e *replication.RowsEvent) error {
