@@ -53,7 +53,9 @@ fixture:
 bench: tools
 	$(GO) run ./tests/bench -out docs/BENCHMARKS.md
 
+## lint: gofmt, go vet, and no tracked file over 1 MiB
 lint:
+	bash tests/tools/check-sizes.sh
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
