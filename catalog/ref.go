@@ -20,17 +20,27 @@ var (
 	binlogPos = regexp.MustCompile(`^([^:\s]+\.\d+):(\d+)$`)
 )
 
+// RefError is the error of Resolve: the ref is malformed or names no
+// commit of the chain. Err says which, and what the chain holds.
+type RefError struct {
+	Ref string
+	Err error
+}
+
+func (e *RefError) Error() string { return fmt.Sprintf("ref %q: %v", e.Ref, e.Err) }
+func (e *RefError) Unwrap() error { return e.Err }
+
 // Resolve turns a ref into a commit number of the chain. A position or time
 // resolves to the last commit at or before it, so that a read "as of" it
 // sees a state the primary really had.
 func (c *Chain) Resolve(ref string) (uint64, error) {
 	ref = strings.TrimSpace(ref)
 	if len(c.commits) == 0 {
-		return 0, fmt.Errorf("resolve %q: %w", ref, ErrEmpty)
+		return 0, &RefError{Ref: ref, Err: ErrEmpty}
 	}
 	n, err := c.resolve(ref)
 	if err != nil {
-		return 0, fmt.Errorf("resolve %q: %w", ref, err)
+		return 0, &RefError{Ref: ref, Err: err}
 	}
 	return n, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-mysql-org/go-mysql/replication"
 
+	"github.com/binlake/binlake/ingest/binlog"
 	"github.com/binlake/binlake/layout"
 )
 
@@ -168,12 +169,12 @@ func (a *assembler) rows(h *replication.EventHeader, e *replication.RowsEvent) e
 	tc.seg = seg
 	sizeBefore := seg.b.Size()
 	r := rowAdder{a: a, tc: tc, b: seg.b, op: op, pk: s.PrimaryKey}
-	data, lazy := lazyRowsData(e)
+	data, lazy := binlog.LazyRowsData(e)
 	if lazy && m.decoder != nil && !a.goMySQLOnly && h.EventType != replication.PARTIAL_UPDATE_ROWS_EVENT {
 		err = r.decode(m.decoder, h.EventType, data)
 	} else {
 		if lazy {
-			if err := decodeRowsNow(e, data); err != nil {
+			if err := binlog.DecodeRowsNow(e, data); err != nil {
 				return fmt.Errorf("binlog %s:%d: %w", a.pos.file, h.LogPos, err)
 			}
 		}

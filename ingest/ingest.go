@@ -14,6 +14,7 @@ import (
 	"github.com/go-mysql-org/go-mysql/replication"
 
 	"github.com/binlake/binlake/catalog"
+	"github.com/binlake/binlake/ingest/binlog"
 	"github.com/binlake/binlake/layout"
 )
 
@@ -224,8 +225,8 @@ func (r *run) loop(ctx context.Context, from layout.Position, target *layout.Pos
 			batches <- b
 			return nil
 		}}
-	if src, ok := r.src.(interface{ useShortcut(*shortcut) }); ok && !r.cfg.goMySQLOnly {
-		src.useShortcut(newShortcut(asm.tracker))
+	if src, ok := r.src.(interface{ useShortcut(*binlog.Shortcut) }); ok && !r.cfg.goMySQLOnly {
+		src.useShortcut(binlog.NewShortcut(asm.tracker))
 	}
 	readErr := make(chan error, 1)
 	go func() {

@@ -9,7 +9,9 @@ import (
 	"github.com/go-mysql-org/go-mysql/client"
 	"github.com/go-mysql-org/go-mysql/mysql"
 
+	"github.com/binlake/binlake/ingest/ddl"
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/layout/value"
 )
 
 // takeSnapshot copies every replicated table inside one consistent-snapshot
@@ -23,10 +25,10 @@ func takeSnapshot(ctx context.Context, s *liveSource, store layout.Store, cfg *C
 		return nil, err
 	}
 	defer conn.Close()
-	// SnapshotSessionSQL: UTC timestamps and text as the bytes the table
-	// holds, which is what FromSQL decodes (latin1 columns would otherwise
+	// value.SessionSQL: UTC timestamps and text as the bytes the table
+	// holds, which is what value.FromSQL decodes (latin1 columns would otherwise
 	// arrive converted to the connection's utf8mb4 and be decoded twice).
-	session := append([]string{"SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"}, SnapshotSessionSQL...)
+	session := append([]string{"SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"}, value.SessionSQL...)
 	for _, q := range session {
 		if _, err := conn.Execute(q); err != nil {
 			return nil, fmt.Errorf("snapshot: %s: %w", q, err)
@@ -141,7 +143,7 @@ func snapshotTable(ctx context.Context, conn *client.Conn, store layout.Store, r
 		return fmt.Errorf("snapshot %s: show create table: %w", ref, err)
 	}
 	create, _ := r.GetString(0, 1)
-	cols, pk, err := ColumnsFromCreate(create)
+	cols, pk, err := ddl.ColumnsFromCreate(create)
 	if err != nil {
 		return fmt.Errorf("snapshot %s: %w", ref, err)
 	}
@@ -189,7 +191,7 @@ func readRows(ctx context.Context, conn *client.Conn, s *layout.TableSchema, tot
 		}
 		out := make([]any, len(row))
 		for i := range row {
-			v, err := FromSQL(&s.Columns[i], row[i].Value())
+			v, err := value.FromSQL(&s.Columns[i], row[i].Value())
 			if err != nil {
 				return fmt.Errorf("column %s: %w", s.Columns[i].Name, err)
 			}

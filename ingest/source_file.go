@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-mysql-org/go-mysql/replication"
 
+	"github.com/binlake/binlake/ingest/binlog"
 	"github.com/binlake/binlake/layout"
 )
 
@@ -23,12 +24,12 @@ type fileSource struct {
 	flavor string
 	server uint32
 	// fast, when set, parses the events it can without go-mysql.
-	fast *shortcut
+	fast *binlog.Shortcut
 }
 
 // useShortcut has the source parse rows events and table maps with s
 // where it can.
-func (s *fileSource) useShortcut(sc *shortcut) { s.fast = sc }
+func (s *fileSource) useShortcut(sc *binlog.Shortcut) { s.fast = sc }
 
 // openFileSource accepts a binlog file (that file alone), a directory (every
 // binlog file in it) or a glob pattern.
@@ -114,7 +115,7 @@ var errStop = errors.New("stop reading")
 // stream calls fn for every event after from, file by file.
 func (s *fileSource) stream(ctx context.Context, from layout.Position, fn func(file string, ev *replication.BinlogEvent) error) error {
 	p := replication.NewBinlogParser()
-	configureIngestParser(p, s.flavor)
+	binlog.ConfigureLazyParser(p, s.flavor)
 	for _, path := range s.files {
 		name := filepath.Base(path)
 		if from.File != "" && name < from.File {
@@ -141,7 +142,7 @@ func (s *fileSource) stream(ctx context.Context, from layout.Position, fn func(f
 // event header and body with separate unbuffered syscalls) and binlake's
 // framing (readEvents): the format description event first, then every
 // event from offset on.
-func parseFile(p *replication.BinlogParser, fast *shortcut, path string, offset int64, fn replication.OnEventFunc) error {
+func parseFile(p *replication.BinlogParser, fast *binlog.Shortcut, path string, offset int64, fn replication.OnEventFunc) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -156,7 +157,7 @@ func parseFile(p *replication.BinlogParser, fast *shortcut, path string, offset 
 		// Decoding needs the format description event, which starts the file.
 		if _, err := p.ParseSingleEvent(br, func(ev *replication.BinlogEvent) error {
 			if fast != nil {
-				fast.seen(ev)
+				fast.Seen(ev)
 			}
 			return nil
 		}); err != nil {
@@ -171,18 +172,18 @@ func parseFile(p *replication.BinlogParser, fast *shortcut, path string, offset 
 }
 
 // parseEvent parses one event, with the shortcut when it takes it.
-func parseEvent(p *replication.BinlogParser, fast *shortcut, raw []byte) (*replication.BinlogEvent, error) {
+func parseEvent(p *replication.BinlogParser, fast *binlog.Shortcut, raw []byte) (*replication.BinlogEvent, error) {
 	if fast == nil {
 		return p.Parse(raw)
 	}
-	ev, err := fast.parse(raw)
+	ev, err := fast.Parse(raw)
 	if ev == nil && err == nil {
 		ev, err = p.Parse(raw)
 	}
 	if err != nil {
 		return nil, err
 	}
-	fast.seen(ev)
+	fast.Seen(ev)
 	return ev, nil
 }
 
@@ -196,7 +197,7 @@ const slabSize = 1 << 20
 // maps, which the parser and the tracker keep (a kept event keeps its
 // whole block alive). Events are never reused: go-mysql's values point
 // into them.
-func readEvents(p *replication.BinlogParser, fast *shortcut, r io.Reader, fn replication.OnEventFunc) error {
+func readEvents(p *replication.BinlogParser, fast *binlog.Shortcut, r io.Reader, fn replication.OnEventFunc) error {
 	var head [replication.EventHeaderSize]byte
 	var slab []byte
 	for {

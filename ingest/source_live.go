@@ -14,7 +14,8 @@ import (
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/go-mysql-org/go-mysql/replication"
 
-	"github.com/binlake/binlake/ingest/mysqlurl"
+	"github.com/binlake/binlake/ingest/binlog"
+	"github.com/binlake/binlake/internal/mysqlurl"
 	"github.com/binlake/binlake/layout"
 )
 
@@ -194,7 +195,7 @@ func (s *liveSource) stream(ctx context.Context, from layout.Position, fn func(f
 	cfg := replication.BinlogSyncerConfig{ServerID: s.replicaID, Flavor: s.flavor, Host: s.host, Port: s.port,
 		User: s.user, Password: s.password, HeartbeatPeriod: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		MaxReconnectAttempts: 10, Logger: s.log}
-	configureIngestSyncer(&cfg)
+	binlog.ConfigureLazySyncer(&cfg)
 	syncer := replication.NewBinlogSyncer(cfg)
 	defer syncer.Close()
 	var streamer *replication.BinlogStreamer

@@ -9,6 +9,8 @@ import (
 
 	"github.com/go-mysql-org/go-mysql/replication"
 
+	"github.com/binlake/binlake/ingest/binlog"
+	"github.com/binlake/binlake/ingest/ddl"
 	"github.com/binlake/binlake/layout"
 )
 
@@ -17,7 +19,7 @@ import (
 // column metadata) confirm them or, when history started mid-way or a DDL
 // could not be followed, create them.
 type tracker struct {
-	set SchemaSet
+	set ddl.SchemaSet
 	log *slog.Logger
 	// maps holds what the latest table-map event of each table id says.
 	maps map[uint64]*mappedTable
@@ -42,11 +44,11 @@ type mappedTable struct {
 	schema *layout.TableSchema
 	// decoder decodes its rows straight into segment builders; nil when a
 	// column needs go-mysql's decoding.
-	decoder *rowDecoder
+	decoder *binlog.RowDecoder
 }
 
 func newTracker(log *slog.Logger, known []layout.TableSchema) *tracker {
-	t := &tracker{set: SchemaSet{}, log: log, maps: map[uint64]*mappedTable{}, known: map[string]*mappedTable{}}
+	t := &tracker{set: ddl.SchemaSet{}, log: log, maps: map[uint64]*mappedTable{}, known: map[string]*mappedTable{}}
 	for i := range known {
 		s := known[i]
 		t.set[layout.TableRef{DB: s.DB, Table: s.Table}] = &s
@@ -73,6 +75,16 @@ func (t *tracker) tableMap(tm *replication.TableMapEvent, body []byte) {
 	t.known[string(body)] = m
 }
 
+// KnownTableMap returns the table map derived from the given bytes of a
+// table-map event's body, if its rows decode with binlog.RowDecoder: the
+// binlog.Shortcut then parses the rows events of that table itself.
+func (t *tracker) KnownTableMap(body []byte) *replication.TableMapEvent {
+	if m := t.known[string(body)]; m != nil && m.decoder != nil {
+		return m.tm
+	}
+	return nil
+}
+
 // mapped returns the columns of the table-map event that rows events of
 // tm's table id refer to.
 func (t *tracker) mapped(tm *replication.TableMapEvent) (*mappedTable, error) {
@@ -84,11 +96,11 @@ func (t *tracker) mapped(tm *replication.TableMapEvent) (*mappedTable, error) {
 
 func (t *tracker) derive(tm *replication.TableMapEvent) (*mappedTable, error) {
 	ref := layout.TableRef{DB: string(tm.Schema), Table: string(tm.Table)}
-	cols, pk, err := ColumnsFromTableMap(tm)
+	cols, pk, err := binlog.ColumnsFromTableMap(tm)
 	if err != nil {
 		return nil, fmt.Errorf("table map of %s: %w", ref, err)
 	}
-	m := &mappedTable{tm: tm, ref: ref, cols: cols, pk: pk, decoder: newRowDecoder(tm, cols)}
+	m := &mappedTable{tm: tm, ref: ref, cols: cols, pk: pk, decoder: binlog.NewRowDecoder(tm, cols)}
 	t.maps[tm.TableID] = m
 	return m, nil
 }
@@ -161,7 +173,7 @@ func originsByName(prev *layout.TableSchema, cols []layout.Column) []layout.Colu
 // ddl applies a DDL statement at commit n and records the versions it
 // creates for replicated tables on the transaction.
 func (t *tracker) ddl(db, stmt string, n uint64, at time.Time, tx *txn, f *Filter) error {
-	versions, err := ApplyDDL(t.set, db, stmt, n, at)
+	versions, err := ddl.Apply(t.set, db, stmt, n, at)
 	if err != nil {
 		// A statement binlake cannot follow is not fatal: the next table map
 		// of an affected table shows its new columns.

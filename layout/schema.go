@@ -2,6 +2,7 @@ package layout
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -172,4 +173,46 @@ func ValuesEqual(a, b any) bool {
 		return false
 	}
 	return a == b
+}
+
+// ImagesEqual reports whether two row images hold equal values (see
+// ValuesEqual) column by column.
+func ImagesEqual(a, b []any) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !ValuesEqual(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// Identical reports whether two canonical values are the same bits:
+// ValuesEqual, except that floats compare bit for bit (-0 is not 0, a NaN
+// is itself) and a nil []byte is not an empty one.
+func Identical(a, b any) bool {
+	switch x := a.(type) {
+	case float32:
+		y, ok := b.(float32)
+		return ok && math.Float32bits(x) == math.Float32bits(y)
+	case float64:
+		y, ok := b.(float64)
+		return ok && math.Float64bits(x) == math.Float64bits(y)
+	case []byte:
+		y, ok := b.([]byte)
+		return ok && string(x) == string(y) && (x == nil) == (y == nil)
+	}
+	return ValuesEqual(a, b)
+}
+
+// ColumnNames lists the schema's column names, comma-separated, for
+// messages.
+func (s *TableSchema) ColumnNames() string {
+	names := make([]string, len(s.Columns))
+	for i, c := range s.Columns {
+		names[i] = c.Name
+	}
+	return strings.Join(names, ", ")
 }

@@ -135,26 +135,11 @@ func sameImage(got, want []any) error {
 		return fmt.Errorf("got %d values (nil: %v), want %d (nil: %v)", len(got), got == nil, len(want), want == nil)
 	}
 	for i := range want {
-		if !sameValue(got[i], want[i]) {
+		if !layout.Identical(got[i], want[i]) {
 			return fmt.Errorf("value %d: got %T %.80v, want %T %.80v", i, got[i], got[i], want[i], want[i])
 		}
 	}
 	return nil
-}
-
-func sameValue(got, want any) bool {
-	switch w := want.(type) {
-	case float32:
-		g, ok := got.(float32)
-		return ok && math.Float32bits(g) == math.Float32bits(w)
-	case float64:
-		g, ok := got.(float64)
-		return ok && math.Float64bits(g) == math.Float64bits(w)
-	case []byte:
-		g, ok := got.([]byte)
-		return ok && bytes.Equal(g, w) && g != nil
-	}
-	return reflect.DeepEqual(got, want)
 }
 
 // TestSegmentRoundTripProperty writes and reads random changes of random

@@ -6,83 +6,47 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/binlake/binlake/catalog"
+	"github.com/binlake/binlake/catalog/chaintest"
 	"github.com/binlake/binlake/layout"
-	"github.com/binlake/binlake/layout/filestore"
 	"github.com/binlake/binlake/query"
+	"github.com/binlake/binlake/query/render"
 )
 
 // chainBuilder writes a small chain by hand, as ingest would.
 type chainBuilder struct {
-	t     *testing.T
-	store layout.Store
-	chain *catalog.Chain
-	n     uint64
+	*chaintest.Builder
+	t *testing.T
 }
 
 func newChainBuilder(t *testing.T) *chainBuilder {
-	st, err := filestore.New(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := catalog.Open(context.Background(), st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &chainBuilder{t: t, store: st, chain: c}
+	return &chainBuilder{Builder: chaintest.New(t), t: t}
 }
 
 // commit appends one commit with the given changes to one table (and any new
 // schema versions).
 func (b *chainBuilder) commit(s *layout.TableSchema, newSchemas []layout.TableSchema, changes ...layout.Change) uint64 {
 	b.t.Helper()
-	ctx := context.Background()
-	b.n++
-	m := &layout.Manifest{Source: layout.Source{Flavor: "mariadb", ServerID: 1, Origin: "live"},
-		Commits: []layout.Commit{{N: b.n, Kind: layout.CommitDML, File: "bin.000001", Pos: uint32(100 * b.n),
-			Time: time.Unix(int64(1_700_000_000+b.n), 0).UTC()}},
-		Schemas: newSchemas}
-	if len(changes) > 0 {
-		for i := range changes {
-			changes[i].Commit, changes[i].Seq = b.n, uint32(i)
-			changes[i].Time = m.Commits[0].Time
-		}
-		var buf bytes.Buffer
-		if err := layout.WriteSegment(&buf, s, changes); err != nil {
-			b.t.Fatal(err)
-		}
-		sha := layout.Hash(buf.Bytes())
-		o := layout.Object{Key: layout.SegmentKey(s.DB, s.Table, s.Version, b.n, b.n, sha), SHA256: sha,
-			Size: int64(buf.Len()), Kind: layout.ObjectSegment, DB: s.DB, Table: s.Table, SchemaVersion: s.Version,
-			First: b.n, Last: b.n, Rows: int64(len(changes))}
-		if err := b.store.Put(ctx, o.Key, buf.Bytes()); err != nil {
-			b.t.Fatal(err)
-		}
-		m.Objects = append(m.Objects, o)
-	}
-	if err := b.chain.Append(ctx, m); err != nil {
-		b.t.Fatal(err)
-	}
-	return b.n
+	return b.DML(newSchemas, chaintest.On(s, changes...))
 }
 
-func (b *chainBuilder) engine() *query.Engine {
-	cache, err := query.NewCache(b.t.TempDir(), b.store)
+func (b *chainBuilder) engine() *query.Engine { return engineOf(b.t, b.Builder) }
+
+// engineOf is a query engine over a builder's chain with a cache of its own.
+func engineOf(t testing.TB, b *chaintest.Builder) *query.Engine {
+	cache, err := query.NewCache(t.TempDir(), b.Store)
 	if err != nil {
-		b.t.Fatal(err)
+		t.Fatal(err)
 	}
-	return &query.Engine{Chain: b.chain, Cache: cache}
+	return &query.Engine{Chain: b.Chain, Cache: cache}
 }
 
-func ins(after ...any) layout.Change  { return layout.Change{Op: layout.OpInsert, After: after} }
-func del(before ...any) layout.Change { return layout.Change{Op: layout.OpDelete, Before: before} }
-func upd(before, after []any) layout.Change {
-	return layout.Change{Op: layout.OpUpdate, Before: before, After: after}
-}
-
-func row(v ...any) []any { return v }
+var (
+	ins = chaintest.Ins
+	del = chaintest.Del
+	upd = chaintest.Upd
+	row = chaintest.Row
+)
 
 var kvCols = []layout.Column{
 	{Name: "id", Kind: layout.KindInt, SQLType: "int", Width: 4},
@@ -91,7 +55,7 @@ var kvCols = []layout.Column{
 
 func asOf(t *testing.T, e *query.Engine, table, ref string) [][]any {
 	t.Helper()
-	tb, err := e.AsOfRows(context.Background(), "d", table, ref)
+	tb, err := e.AsOfRows(context.Background(), query.AsOfOptions{Table: layout.TableRef{DB: "d", Table: table}, At: ref})
 	if err != nil {
 		t.Fatalf("as-of %s at %s: %v", table, ref, err)
 	}
@@ -165,7 +129,7 @@ func TestSQLSeesTablesAndNothingElse(t *testing.T) {
 	b.commit(s, []layout.TableSchema{*s}, ins(int64(1), "a"), ins(int64(2), "b"))
 	e := b.engine()
 	var out bytes.Buffer
-	err := e.SQL(context.Background(), "HEAD", "SELECT count(*) AS n, max(v) FROM kv", query.Output{Format: query.FormatCSV, W: &out})
+	err := e.SQL(context.Background(), query.SQLOptions{At: "HEAD", SQL: "SELECT count(*) AS n, max(v) FROM kv"}, render.Output{Format: render.FormatCSV, W: &out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +143,7 @@ func TestSQLSeesTablesAndNothingElse(t *testing.T) {
 		"INSTALL httpfs",
 	} {
 		out.Reset()
-		err := e.SQL(context.Background(), "HEAD", q, query.Output{Format: query.FormatCSV, W: &out})
+		err := e.SQL(context.Background(), query.SQLOptions{At: "HEAD", SQL: q}, render.Output{Format: render.FormatCSV, W: &out})
 		if err == nil {
 			t.Errorf("%s: allowed, output %q", q, out.String())
 		} else if !strings.Contains(strings.ToLower(err.Error()), "permission") && !strings.Contains(err.Error(), "disabled") && !strings.Contains(err.Error(), "locked") {
@@ -196,7 +160,7 @@ func TestCheckpointKeepsAnswers(t *testing.T) {
 	e := b.engine()
 	e.PartRows = 1 // two rows at HEAD: a checkpoint of two parts
 	before := asOf(t, e, "kv", "HEAD")
-	res, err := e.Checkpoint(context.Background(), "HEAD", nil, 0)
+	res, err := e.Checkpoint(context.Background(), query.CheckpointOptions{At: "HEAD", Tables: nil, MinChanges: 0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +168,7 @@ func TestCheckpointKeepsAnswers(t *testing.T) {
 		t.Fatalf("checkpoint results: %+v", res)
 	}
 	b.commit(s, nil, ins(int64(4), "d"))
-	st, err := b.chain.TableAt("d", "kv", 3)
+	st, err := b.Chain.TableAt("d", "kv", 3)
 	if err != nil || st.Checkpoint == nil || st.From != 2 || len(st.Segments) != 1 {
 		t.Fatalf("state at 3 does not use the checkpoint: %+v %v", st, err)
 	}
@@ -214,7 +178,7 @@ func TestCheckpointKeepsAnswers(t *testing.T) {
 	if got, want := asOf(t, e, "kv", "3"), append(before, []any{int64(4), "d"}); !reflect.DeepEqual(got, want) {
 		t.Fatalf("at 3: got %v, want %v", got, want)
 	}
-	res, err = e.Checkpoint(context.Background(), "2", nil, 0)
+	res, err = e.Checkpoint(context.Background(), query.CheckpointOptions{At: "2", Tables: nil, MinChanges: 0})
 	if err != nil || res[0].Skipped == "" {
 		t.Fatalf("second checkpoint at the same commit: %+v %v", res, err)
 	}
@@ -223,12 +187,16 @@ func TestCheckpointKeepsAnswers(t *testing.T) {
 func TestParquetOutputReplacesAnExistingFile(t *testing.T) {
 	b := newChainBuilder(t)
 	s := &layout.TableSchema{DB: "d", Table: "kv", Version: 1, Since: 1, Columns: kvCols, PrimaryKey: []int{0}}
-	b.commit(s, []layout.TableSchema{*s}, ins(int64(1), "a"))
+	b.commit(s, []layout.TableSchema{*s}, ins(int64(1), "a"), ins(int64(2), "b"))
 	e := b.engine()
-	out := query.Output{Format: query.FormatParquet, Path: t.TempDir() + "/kv.parquet"}
+	var rows int64
+	out := render.Output{Format: render.FormatParquet, Path: t.TempDir() + "/kv.parquet", Rows: &rows}
 	for i := 0; i < 2; i++ {
-		if err := e.AsOf(context.Background(), "d", "kv", "HEAD", out); err != nil {
+		if err := e.AsOf(context.Background(), query.AsOfOptions{Table: layout.TableRef{DB: "d", Table: "kv"}, At: "HEAD"}, out); err != nil {
 			t.Fatalf("write %d: %v", i+1, err)
 		}
+	}
+	if rows != 4 { // counted as written: twice two rows
+		t.Errorf("Output.Rows = %d, want 4", rows)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/layout/value"
+	"github.com/binlake/binlake/query/render"
 )
 
 // BlameRow is one row of a table's state with the commits that set it.
@@ -46,8 +48,9 @@ type blameEntry struct {
 // ALTER that adds a column sets that column for the rows that existed.
 // For a table without a primary key, rows are identified by their images;
 // of identical rows, a delete removes the most recently set one.
-func (e *Engine) BlameRows(ctx context.Context, db, table, ref, key string) (*Blame, error) {
-	n, err := e.Chain.Resolve(ref)
+func (e *Engine) BlameRows(ctx context.Context, opts BlameOptions) (*Blame, error) {
+	db, table, key := opts.Table.DB, opts.Table.Table, opts.Key
+	n, err := e.Chain.Resolve(refOrHead(opts.At))
 	if err != nil {
 		return nil, err
 	}
@@ -63,10 +66,10 @@ func (e *Engine) BlameRows(ctx context.Context, db, table, ref, key string) (*Bl
 		}
 	}
 	target := &links[0].Schema
-	var kv []KeyValue
+	var kv []value.KeyValue
 	var match func([]string) (string, []any)
 	if key != "" {
-		if kv, err = ParseKey(target, key); err != nil {
+		if kv, err = value.ParseKey(target, key); err != nil {
 			return nil, err
 		}
 		// Only a condition on the whole primary key selects every change of
@@ -115,14 +118,14 @@ type blameWalk struct {
 }
 
 func (w *blameWalk) push(en *blameEntry) {
-	k := auditKey(en.img, w.id)
+	k := value.ExactKey(w.id, en.img)
 	w.state[k] = append(w.state[k], en)
 }
 
 // pop removes the row with this image's identity (of identical rows, the
 // most recently set); nil when there is none.
 func (w *blameWalk) pop(img []any) *blameEntry {
-	k := auditKey(img, w.id)
+	k := value.ExactKey(w.id, img)
 	st := w.state[k]
 	if len(st) == 0 {
 		return nil
@@ -164,7 +167,7 @@ func (w *blameWalk) apply(r *changeRow) error {
 }
 
 // rows returns the live rows that match key with their final blame.
-func (w *blameWalk) rows(key []KeyValue) []BlameRow {
+func (w *blameWalk) rows(key []value.KeyValue) []BlameRow {
 	var out []BlameRow
 	for _, entries := range w.state {
 		for _, en := range entries {
@@ -190,11 +193,11 @@ func (w *blameWalk) rows(key []KeyValue) []BlameRow {
 
 // pkConditions returns the conditions of key on the primary-key columns
 // when key constrains all of them, else nil.
-func pkConditions(s *layout.TableSchema, key []KeyValue) []KeyValue {
+func pkConditions(s *layout.TableSchema, key []value.KeyValue) []value.KeyValue {
 	if len(s.PrimaryKey) == 0 {
 		return nil
 	}
-	var out []KeyValue
+	var out []value.KeyValue
 	for _, k := range s.PrimaryKey {
 		found := false
 		for _, c := range key {
@@ -210,7 +213,7 @@ func pkConditions(s *layout.TableSchema, key []KeyValue) []KeyValue {
 }
 
 // matches reports whether an image meets every condition of key.
-func matches(img []any, key []KeyValue) bool {
+func matches(img []any, key []value.KeyValue) bool {
 	for _, c := range key {
 		if !layout.ValuesEqual(img[c.Index], c.Value) {
 			return false
@@ -279,39 +282,40 @@ func cmpOrdered[T int64 | uint64 | float32 | float64](a, b T) int {
 // last change and, per column, the commit that last set its value (column
 // "<name>@"). With column set, only the row's key, that column's value and
 // the commit, GTID and time that set it.
-func (e *Engine) Blame(ctx context.Context, db, table, ref, key, column string, out Output) error {
-	b, err := e.BlameRows(ctx, db, table, ref, key)
+func (e *Engine) Blame(ctx context.Context, opts BlameOptions, out render.Output) error {
+	column := opts.Column
+	b, err := e.BlameRows(ctx, opts)
 	if err != nil {
 		return err
 	}
-	sh := &auditSheet{}
+	sh := &render.Sheet{}
 	if column != "" {
 		i := b.Schema.ColumnIndex(column)
 		if i < 0 {
-			return fmt.Errorf("%s has no column %q (columns: %s)", b.Table, column, schemaColumnNames(&b.Schema))
+			return fmt.Errorf("%s has no column %q (columns: %s)", b.Table, column, b.Schema.ColumnNames())
 		}
 		c := &b.Schema.Columns[i]
-		sh.cols = []string{"key", c.Name, "commit", "gtid", "time"}
-		sh.types = []string{keyType(&b.Schema), duckType(c), "UBIGINT", "VARCHAR", "TIMESTAMPTZ"}
+		sh.Cols = []string{"key", c.Name, "commit", "gtid", "time"}
+		sh.Types = []string{keyType(&b.Schema), duckType(c), "UBIGINT", "VARCHAR", "TIMESTAMPTZ"}
 		for _, r := range b.Rows {
 			cm, _ := e.Chain.Commit(r.Columns[i])
-			sh.rows = append(sh.rows, []any{keyObject(&b.Schema, r.Row), r.Row[i], r.Columns[i], cm.GTID, timeOrNil(cm)})
+			sh.Rows = append(sh.Rows, []any{render.KeyObject(&b.Schema, r.Row), r.Row[i], r.Columns[i], cm.GTID, timeOrNil(cm)})
 		}
 		return e.writeSheet(ctx, sh, out)
 	}
-	sh.cols = []string{"commit"}
-	sh.types = []string{"UBIGINT"}
+	sh.Cols = []string{"commit"}
+	sh.Types = []string{"UBIGINT"}
 	for i := range b.Schema.Columns {
 		c := &b.Schema.Columns[i]
-		sh.cols = append(sh.cols, c.Name, c.Name+"@")
-		sh.types = append(sh.types, duckType(c), "UBIGINT")
+		sh.Cols = append(sh.Cols, c.Name, c.Name+"@")
+		sh.Types = append(sh.Types, duckType(c), "UBIGINT")
 	}
 	for _, r := range b.Rows {
 		row := []any{r.Commit}
 		for i, v := range r.Row {
 			row = append(row, v, r.Columns[i])
 		}
-		sh.rows = append(sh.rows, row)
+		sh.Rows = append(sh.Rows, row)
 	}
 	return e.writeSheet(ctx, sh, out)
 }

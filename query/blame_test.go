@@ -11,11 +11,12 @@ import (
 
 	"github.com/binlake/binlake/layout"
 	"github.com/binlake/binlake/query"
+	"github.com/binlake/binlake/query/render"
 )
 
 func blameText(t *testing.T, e *query.Engine, table, at, key string) []string {
 	t.Helper()
-	b, err := e.BlameRows(context.Background(), "d", table, at, key)
+	b, err := e.BlameRows(context.Background(), query.BlameOptions{Table: layout.TableRef{DB: "d", Table: table}, At: at, Key: key})
 	if err != nil {
 		t.Fatalf("blame %s at %s: %v", table, at, err)
 	}
@@ -63,7 +64,7 @@ func TestBlameKeyed(t *testing.T) {
 		t.Errorf("blame at 2:\n got %q\nwant %q", got, want2)
 	}
 	var out bytes.Buffer
-	if err := e.Blame(context.Background(), "d", "kv", "HEAD", "id=1", "w", query.Output{Format: query.FormatCSV, W: &out}); err != nil {
+	if err := e.Blame(context.Background(), query.BlameOptions{Table: layout.TableRef{DB: "d", Table: "kv"}, At: "HEAD", Key: "id=1", Column: "w"}, render.Output{Format: render.FormatCSV, W: &out}); err != nil {
 		t.Fatal(err)
 	}
 	if want := "key,w,commit,gtid,time\nid=1,X,3,0-1-3,2023-11-14 22:13:50\n"; out.String() != want {
@@ -109,11 +110,11 @@ func TestBlameAgreesWithHistory(t *testing.T) {
 	}
 	e := b.eng
 	for _, at := range []uint64{total / 4, total / 2, total} {
-		bl, err := e.BlameRows(ctx, "d", "kv", fmt.Sprint(at), "")
+		bl, err := e.BlameRows(ctx, query.BlameOptions{Table: layout.TableRef{DB: "d", Table: "kv"}, At: fmt.Sprint(at), Key: ""})
 		if err != nil {
 			t.Fatal(err)
 		}
-		asof, err := e.AsOfRows(ctx, "d", "kv", fmt.Sprint(at))
+		asof, err := e.AsOfRows(ctx, query.AsOfOptions{Table: layout.TableRef{DB: "d", Table: "kv"}, At: fmt.Sprint(at)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,7 +126,7 @@ func TestBlameAgreesWithHistory(t *testing.T) {
 			t.Fatalf("blame rows at %d differ from as-of:\n%v\n%v", at, rows, asof.Rows)
 		}
 		for _, r := range bl.Rows {
-			hist, err := e.HistoryRows(ctx, "d", "kv", fmt.Sprintf("id=%d", r.Row[0]), fmt.Sprint(at))
+			hist, err := e.HistoryRows(ctx, query.HistoryOptions{Table: layout.TableRef{DB: "d", Table: "kv"}, Key: fmt.Sprintf("id=%d", r.Row[0]), At: fmt.Sprint(at)})
 			if err != nil {
 				t.Fatal(err)
 			}

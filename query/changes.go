@@ -3,9 +3,7 @@ package query
 import (
 	"context"
 	"database/sql/driver"
-	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -13,6 +11,8 @@ import (
 
 	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/layout/value"
+	"github.com/binlake/binlake/query/render"
 )
 
 // Change rows are read with DuckDB from the segments the chain names, with
@@ -196,7 +196,7 @@ func canonicalRow(s *layout.TableSchema, vals []any) []any {
 		if b, ok := v.([]byte); ok {
 			v = append([]byte(nil), b...)
 		}
-		out[i] = canonical(&s.Columns[i], v)
+		out[i] = value.FromDuckDB(&s.Columns[i], v)
 	}
 	return out
 }
@@ -259,34 +259,6 @@ func changedColumns(s *layout.TableSchema, before, after []any) []string {
 	return out
 }
 
-// rowKey is a comparable identity of some values of an image: the primary
-// key, or the whole image for a table without one.
-func auditKey(vals []any, idx []int) string {
-	var b strings.Builder
-	add := func(v any) {
-		switch x := v.(type) {
-		case nil:
-			b.WriteString("n;")
-		case []byte:
-			fmt.Fprintf(&b, "b%d:%s;", len(x), x)
-		case string:
-			fmt.Fprintf(&b, "s%d:%s;", len(x), x)
-		default:
-			fmt.Fprintf(&b, "%T:%v;", x, x)
-		}
-	}
-	if idx == nil {
-		for _, v := range vals {
-			add(v)
-		}
-	} else {
-		for _, i := range idx {
-			add(vals[i])
-		}
-	}
-	return b.String()
-}
-
 // keyValues returns the primary-key values of an image (nil without one).
 func pkValues(s *layout.TableSchema, img []any) []any {
 	if len(s.PrimaryKey) == 0 || img == nil {
@@ -299,80 +271,6 @@ func pkValues(s *layout.TableSchema, img []any) []any {
 	return out
 }
 
-// auditSheet is a result of named columns that can be written in every output
-// format. Cells hold canonical values, or cellObject and cellList values, which
-// become nested JSON in jsonl and STRUCT / LIST columns in Parquet.
-type auditSheet struct {
-	cols  []string
-	types []string // DuckDB column types, for Parquet
-	rows  [][]any
-}
-
-// cellObject is an ordered set of named values: an image, or a key.
-type cellObject struct {
-	names []string
-	vals  []any
-}
-
-// String renders "name=value, ...", for table and csv output.
-func (o cellObject) String() string {
-	parts := make([]string, len(o.names))
-	for i, n := range o.names {
-		parts[i] = n + "=" + Text(o.vals[i])
-	}
-	return strings.Join(parts, ", ")
-}
-
-func (o cellObject) json() string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, n := range o.names {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, _ := json.Marshal(n)
-		b.Write(k)
-		b.WriteByte(':')
-		b.WriteString(cellJSON(o.vals[i]))
-	}
-	b.WriteByte('}')
-	return b.String()
-}
-
-// cellList is a list of names, such as changed columns.
-type cellList []string
-
-func (l cellList) String() string { return strings.Join(l, ",") }
-
-// imageObject is an image as a cellObject, nil for a missing image.
-func imageObject(s *layout.TableSchema, img []any) any {
-	if img == nil {
-		return nil
-	}
-	o := cellObject{names: make([]string, len(s.Columns)), vals: img}
-	for i, c := range s.Columns {
-		o.names[i] = c.Name
-	}
-	return o
-}
-
-// keyObject is the primary key of an image as a cellObject; for a table
-// without one, the whole image.
-func keyObject(s *layout.TableSchema, img []any) any {
-	if img == nil {
-		return nil
-	}
-	if len(s.PrimaryKey) == 0 {
-		return imageObject(s, img)
-	}
-	o := cellObject{}
-	for _, k := range s.PrimaryKey {
-		o.names = append(o.names, s.Columns[k].Name)
-		o.vals = append(o.vals, img[k])
-	}
-	return o
-}
-
 // structType is the DuckDB STRUCT type of a schema's images.
 func structType(s *layout.TableSchema) string {
 	fields := make([]string, len(s.Columns))
@@ -382,73 +280,30 @@ func structType(s *layout.TableSchema) string {
 	return "STRUCT(" + strings.Join(fields, ", ") + ")"
 }
 
-func cellJSON(v any) string {
-	switch x := v.(type) {
-	case cellObject:
-		return x.json()
-	case cellList:
-		b, _ := json.Marshal([]string(x))
-		if x == nil {
-			return "[]"
-		}
-		return string(b)
-	}
-	return jsonValue(v)
-}
-
 // writeSheet writes a sheet in the output format.
-func (e *Engine) writeSheet(ctx context.Context, sh *auditSheet, out Output) error {
-	switch out.Format {
-	case FormatParquet:
+func (e *Engine) writeSheet(ctx context.Context, sh *render.Sheet, out render.Output) error {
+	if out.Format == render.FormatParquet {
+		if out.Rows != nil {
+			*out.Rows += int64(len(sh.Rows))
+		}
 		return e.writeSheetParquet(ctx, sh, out.Path)
-	case FormatJSONL:
-		for _, row := range sh.rows {
-			var b strings.Builder
-			b.WriteByte('{')
-			for i, v := range row {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				k, _ := json.Marshal(sh.cols[i])
-				b.Write(k)
-				b.WriteByte(':')
-				b.WriteString(cellJSON(v))
-			}
-			b.WriteString("}\n")
-			if _, err := io.WriteString(out.W, b.String()); err != nil {
-				return err
-			}
-		}
-		return nil
 	}
-	w, err := newRowWriter(out.Format, out.W)
-	if err != nil {
-		return err
-	}
-	if err := w.header(sh.cols); err != nil {
-		return err
-	}
-	for _, row := range sh.rows {
-		if err := w.row(row); err != nil {
-			return err
-		}
-	}
-	return w.close()
+	return render.WriteSheet(sh, out)
 }
 
 // writeParquet writes a sheet to a Parquet file through DuckDB's appender.
-func (e *Engine) writeSheetParquet(ctx context.Context, sh *auditSheet, path string) error {
+func (e *Engine) writeSheetParquet(ctx context.Context, sh *render.Sheet, path string) error {
 	if path == "" {
-		return fmt.Errorf("parquet output needs a file: add --out FILE.parquet")
+		return render.ErrNoOutputPath
 	}
 	s, err := e.openSession(ctx, path)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	defs := make([]string, len(sh.cols))
-	for i, c := range sh.cols {
-		defs[i] = ident(c) + " " + sh.types[i]
+	defs := make([]string, len(sh.Cols))
+	for i, c := range sh.Cols {
+		defs[i] = ident(c) + " " + sh.Types[i]
 	}
 	if _, err := s.conn.ExecContext(ctx, "CREATE TABLE __out ("+strings.Join(defs, ", ")+")"); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -462,8 +317,8 @@ func (e *Engine) writeSheetParquet(ctx context.Context, sh *auditSheet, path str
 		if err != nil {
 			return err
 		}
-		vals := make([]driver.Value, len(sh.cols))
-		for _, row := range sh.rows {
+		vals := make([]driver.Value, len(sh.Cols))
+		for _, row := range sh.Rows {
 			for i, v := range row {
 				vals[i] = appenderValue(v)
 			}
@@ -486,13 +341,13 @@ func (e *Engine) writeSheetParquet(ctx context.Context, sh *auditSheet, path str
 // appenderValue converts a auditSheet cell for the DuckDB appender.
 func appenderValue(v any) driver.Value {
 	switch x := v.(type) {
-	case cellObject:
-		m := make(map[string]any, len(x.names))
-		for i, n := range x.names {
-			m[n] = x.vals[i]
+	case render.Object:
+		m := make(map[string]any, len(x.Names))
+		for i, n := range x.Names {
+			m[n] = x.Vals[i]
 		}
 		return m
-	case cellList:
+	case render.List:
 		out := make([]any, len(x))
 		for i, s := range x {
 			out[i] = s

@@ -1,16 +1,14 @@
 package query_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"sort"
 	"testing"
 	"time"
 
-	"github.com/binlake/binlake/catalog"
+	"github.com/binlake/binlake/catalog/chaintest"
 	"github.com/binlake/binlake/layout"
-	"github.com/binlake/binlake/layout/filestore"
 	"github.com/binlake/binlake/query"
 )
 
@@ -18,9 +16,8 @@ import (
 // commits gather until flush, which writes one manifest and one segment per
 // table and schema version spanning the flushed commits.
 type audChain struct {
+	*chaintest.Builder
 	t       testing.TB
-	store   layout.Store
-	chain   *catalog.Chain
 	eng     *query.Engine
 	n       uint64
 	commits []layout.Commit
@@ -47,19 +44,8 @@ type tc struct {
 
 func newAudChain(t testing.TB) *audChain {
 	t.Helper()
-	st, err := filestore.New(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := catalog.Open(context.Background(), st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cache, err := query.NewCache(t.TempDir(), st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &audChain{t: t, store: st, chain: c, eng: &query.Engine{Chain: c, Cache: cache}, pending: map[segKey]*pendingSeg{}}
+	b := chaintest.New(t)
+	return &audChain{Builder: b, t: t, eng: engineOf(t, b), pending: map[segKey]*pendingSeg{}}
 }
 
 func audTime(n uint64) time.Time { return time.Unix(int64(1_700_000_000+10*n), 0).UTC() }
@@ -94,14 +80,7 @@ func (b *audChain) commit(schemas []layout.TableSchema, changes ...tc) uint64 {
 			ch.Commit, ch.Seq, ch.Time, ch.GTID = b.n, seq, cm.Time, cm.GTID
 			seq++
 			p.changes = append(p.changes, ch)
-			switch ch.Op {
-			case layout.OpInsert:
-				count.Inserts++
-			case layout.OpUpdate:
-				count.Updates++
-			case layout.OpDelete:
-				count.Deletes++
-			}
+			chaintest.Count(&count, ch.Op)
 		}
 		cm.Tables = append(cm.Tables, count)
 	}
@@ -120,21 +99,9 @@ func (b *audChain) flush() {
 		Commits: b.commits, Schemas: b.schemas}
 	for _, k := range b.order {
 		p := b.pending[k]
-		var buf bytes.Buffer
-		if err := layout.WriteSegment(&buf, &p.s, p.changes); err != nil {
-			b.t.Fatal(err)
-		}
-		sha := layout.Hash(buf.Bytes())
-		first, last := p.changes[0].Commit, p.changes[len(p.changes)-1].Commit
-		o := layout.Object{Key: layout.SegmentKey(k.ref.DB, k.ref.Table, k.version, first, last, sha), SHA256: sha,
-			Size: int64(buf.Len()), Kind: layout.ObjectSegment, DB: k.ref.DB, Table: k.ref.Table, SchemaVersion: k.version,
-			First: first, Last: last, Rows: int64(len(p.changes))}
-		if err := b.store.Put(ctx, o.Key, buf.Bytes()); err != nil {
-			b.t.Fatal(err)
-		}
-		m.Objects = append(m.Objects, o)
+		m.Objects = append(m.Objects, b.Segment(&p.s, p.changes[0].Commit, p.changes[len(p.changes)-1].Commit, p.changes))
 	}
-	if err := b.chain.Append(ctx, m); err != nil {
+	if err := b.Chain.Append(ctx, m); err != nil {
 		b.t.Fatal(err)
 	}
 	b.commits, b.schemas, b.pending, b.order = nil, nil, map[segKey]*pendingSeg{}, nil
@@ -150,7 +117,7 @@ func (b *audChain) one(schemas []layout.TableSchema, changes ...tc) uint64 {
 func (b *audChain) checkpoint(n uint64) {
 	b.t.Helper()
 	b.flush()
-	if _, err := b.eng.Checkpoint(context.Background(), fmt.Sprint(n), nil, 0); err != nil {
+	if _, err := b.eng.Checkpoint(context.Background(), query.CheckpointOptions{At: fmt.Sprint(n), Tables: nil, MinChanges: 0}); err != nil {
 		b.t.Fatal(err)
 	}
 }
@@ -215,19 +182,9 @@ func (b *audChain) snapshot(tables map[*layout.TableSchema][][]any) uint64 {
 	for _, s := range names {
 		s.Since = 1
 		m.Schemas = append(m.Schemas, *s)
-		var buf bytes.Buffer
-		if err := layout.WriteCheckpoint(&buf, s, 1, tables[s]); err != nil {
-			b.t.Fatal(err)
-		}
-		sha := layout.Hash(buf.Bytes())
-		m.Objects = append(m.Objects, layout.Object{Key: layout.CheckpointKey(s.DB, s.Table, s.Version, 1, sha), SHA256: sha,
-			Size: int64(buf.Len()), Kind: layout.ObjectCheckpoint, DB: s.DB, Table: s.Table, SchemaVersion: s.Version,
-			First: 1, Last: 1, Rows: int64(len(tables[s]))})
-		if err := b.store.Put(ctx, m.Objects[len(m.Objects)-1].Key, buf.Bytes()); err != nil {
-			b.t.Fatal(err)
-		}
+		m.Objects = append(m.Objects, b.Checkpoint(s, 1, tables[s]))
 	}
-	if err := b.chain.Append(ctx, m); err != nil {
+	if err := b.Chain.Append(ctx, m); err != nil {
 		b.t.Fatal(err)
 	}
 	return 1

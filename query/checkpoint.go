@@ -19,10 +19,11 @@ type CheckpointResult struct {
 
 // Checkpoint stores the full state of tables as of ref, so that later reads
 // start from it instead of replaying history, and links the new objects into
-// the chain with one auxiliary manifest. Tables with fewer than minChanges
-// change rows to replay are skipped. An empty tables list means every table.
-func (e *Engine) Checkpoint(ctx context.Context, ref string, tables []layout.TableRef, minChanges int64) ([]CheckpointResult, error) {
-	n, err := e.Chain.Resolve(ref)
+// the chain with one auxiliary manifest. Tables with fewer than
+// opts.MinChanges change rows to replay are skipped.
+func (e *Engine) Checkpoint(ctx context.Context, opts CheckpointOptions) ([]CheckpointResult, error) {
+	tables, minChanges := opts.Tables, opts.MinChanges
+	n, err := e.Chain.Resolve(refOrHead(opts.At))
 	if err != nil {
 		return nil, err
 	}

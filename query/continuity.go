@@ -7,6 +7,7 @@ import (
 
 	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/layout/value"
 )
 
 // Divergence is a change row that does not follow from the lake's own
@@ -26,8 +27,12 @@ type Divergence struct {
 }
 
 // CheckContinuity walks every change row of every table and returns up to
-// limit divergences, oldest first per table.
-func (e *Engine) CheckContinuity(ctx context.Context, limit int) ([]Divergence, error) {
+// opts.Limit divergences, oldest first per table.
+func (e *Engine) CheckContinuity(ctx context.Context, opts ContinuityOptions) ([]Divergence, error) {
+	limit := opts.Limit
+	if limit <= 0 {
+		limit = 20
+	}
 	var out []Divergence
 	head := e.Chain.LastCommit()
 	for _, ref := range e.Chain.Tables() {
@@ -158,7 +163,7 @@ func structValues(s *layout.TableSchema, v any) []any {
 	}
 	out := make([]any, len(s.Columns))
 	for i := range s.Columns {
-		out[i] = canonical(&s.Columns[i], m[s.Columns[i].Name])
+		out[i] = value.FromDuckDB(&s.Columns[i], m[s.Columns[i].Name])
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/query"
 )
 
 func TestContinuity(t *testing.T) {
@@ -64,7 +65,7 @@ func TestContinuity(t *testing.T) {
 				}
 				b.commit(s, news, cs...)
 			}
-			got, err := b.engine().CheckContinuity(context.Background(), 10)
+			got, err := b.engine().CheckContinuity(context.Background(), query.ContinuityOptions{Limit: 10})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/layout/value"
+	"github.com/binlake/binlake/query/render"
 )
 
 // DiffKind says how a row differs between two points.
@@ -89,22 +91,31 @@ type DiffResult struct {
 // earlier one plus every after image and minus every before image in
 // between. When from is after to, the result is the inverse of Diff(to,
 // from), still under the later point's schema.
-func (e *Engine) Diff(ctx context.Context, from, to string, tables []layout.TableRef) (*DiffResult, error) {
-	f, err := e.Chain.Resolve(from)
+func (e *Engine) DiffRows(ctx context.Context, opts DiffOptions) (*DiffResult, error) {
+	f, err := e.Chain.Resolve(opts.From)
 	if err != nil {
 		return nil, fmt.Errorf("diff from: %w", err)
 	}
-	t, err := e.Chain.Resolve(to)
+	t, err := e.Chain.Resolve(opts.To)
 	if err != nil {
 		return nil, fmt.Errorf("diff to: %w", err)
 	}
-	return e.DiffCommits(ctx, f, t, tables)
+	return e.diffCommits(ctx, f, t, opts.Tables)
 }
 
-// DiffCommits is Diff between commit numbers.
-func (e *Engine) DiffCommits(ctx context.Context, from, to uint64, tables []layout.TableRef) (*DiffResult, error) {
+// Diff writes the diff DiffRows returns (see writeDiff for the formats).
+func (e *Engine) Diff(ctx context.Context, opts DiffOptions, out render.Output) error {
+	d, err := e.DiffRows(ctx, opts)
+	if err != nil {
+		return err
+	}
+	return e.writeDiff(ctx, d, out)
+}
+
+// diffCommits is DiffRows between commit numbers.
+func (e *Engine) diffCommits(ctx context.Context, from, to uint64, tables []layout.TableRef) (*DiffResult, error) {
 	if from > to {
-		d, err := e.DiffCommits(ctx, to, from, tables)
+		d, err := e.diffCommits(ctx, to, from, tables)
 		if err != nil {
 			return nil, err
 		}
@@ -365,7 +376,7 @@ func (p *pairer) add(img []any, added bool) {
 		}
 		return
 	}
-	if k := auditKey(img, p.s.PrimaryKey); k != p.key {
+	if k := value.ExactKey(p.s.PrimaryKey, img); k != p.key {
 		p.flush()
 		p.key = k
 	}
@@ -394,7 +405,7 @@ func (p *pairer) flush() {
 
 // wholeTable lists every row of a table at one commit as added or removed.
 func (e *Engine) wholeTable(ctx context.Context, ref layout.TableRef, n uint64, kind DiffKind, status TableStatus) (*TableDiff, error) {
-	tb, err := e.AsOfRows(ctx, ref.DB, ref.Table, fmt.Sprint(n))
+	tb, err := e.AsOfRows(ctx, AsOfOptions{Table: ref, At: fmt.Sprint(n)})
 	if err != nil {
 		return nil, err
 	}
@@ -427,23 +438,23 @@ func (e *Engine) recreated(ctx context.Context, ref layout.TableRef, from, to ui
 	return cur, nil
 }
 
-// WriteDiff writes a diff. The table format shows, per table, one line per
+// writeDiff writes a diff. The table format shows, per table, one line per
 // row with "old → new" in the changed cells of modified rows; jsonl writes
 // one object per row: table, status, kind, key, changed, before, after;
 // csv and parquet write one table's rows (name it with --table when the
 // diff spans several) with the columns kind, changed, before and after
 // (csv flattens the images into before.<column> and after.<column>).
-func (e *Engine) WriteDiff(ctx context.Context, d *DiffResult, out Output) error {
+func (e *Engine) writeDiff(ctx context.Context, d *DiffResult, out render.Output) error {
 	switch out.Format {
-	case FormatTable, "":
+	case render.FormatTable, "":
 		return writeDiffTables(d, out)
-	case FormatJSONL:
-		sh := &auditSheet{cols: []string{"table", "status", "kind", "key", "changed", "before", "after"}}
+	case render.FormatJSONL:
+		sh := &render.Sheet{Cols: []string{"table", "status", "kind", "key", "changed", "before", "after"}}
 		for _, t := range d.Tables {
 			for _, r := range t.Rows {
-				sh.rows = append(sh.rows, []any{t.Table.String(), string(t.Status), string(r.Kind),
-					keyObject(rowSchema(&t, r), rowImage(r)), cellList(r.Changed),
-					imageObject(&t.BeforeSchema, r.Before), imageObject(&t.Schema, r.After)})
+				sh.Rows = append(sh.Rows, []any{t.Table.String(), string(t.Status), string(r.Kind),
+					render.KeyObject(rowSchema(&t, r), rowImage(r)), render.List(r.Changed),
+					render.ImageObject(&t.BeforeSchema, r.Before), render.ImageObject(&t.Schema, r.After)})
 			}
 		}
 		return e.writeSheet(ctx, sh, out)
@@ -453,40 +464,40 @@ func (e *Engine) WriteDiff(ctx context.Context, d *DiffResult, out Output) error
 		for i, t := range d.Tables {
 			names[i] = t.Table.String()
 		}
-		return fmt.Errorf("the diff spans %d tables (%s): %s output holds one; choose one with --table DB.T, or use --format jsonl",
-			len(d.Tables), strings.Join(names, ", "), out.Format)
+		return fmt.Errorf("%w: the diff spans %d tables (%s), %s output holds one; name one table, or use jsonl",
+			ErrOneTable, len(d.Tables), strings.Join(names, ", "), out.Format)
 	}
 	var t TableDiff
 	if len(d.Tables) == 1 {
 		t = d.Tables[0]
 	}
-	sh := &auditSheet{cols: []string{"kind", "changed"}, types: []string{"VARCHAR", "VARCHAR[]"}}
-	if out.Format == FormatParquet {
-		sh.cols = append(sh.cols, "before", "after")
-		sh.types = append(sh.types, structType(&t.BeforeSchema), structType(&t.Schema))
+	sh := &render.Sheet{Cols: []string{"kind", "changed"}, Types: []string{"VARCHAR", "VARCHAR[]"}}
+	if out.Format == render.FormatParquet {
+		sh.Cols = append(sh.Cols, "before", "after")
+		sh.Types = append(sh.Types, structType(&t.BeforeSchema), structType(&t.Schema))
 		for _, r := range t.Rows {
-			sh.rows = append(sh.rows, []any{string(r.Kind), cellList(r.Changed),
-				imageObject(&t.BeforeSchema, r.Before), imageObject(&t.Schema, r.After)})
+			sh.Rows = append(sh.Rows, []any{string(r.Kind), render.List(r.Changed),
+				render.ImageObject(&t.BeforeSchema, r.Before), render.ImageObject(&t.Schema, r.After)})
 		}
 		if len(t.Schema.Columns) == 0 {
-			sh.cols, sh.types = sh.cols[:2], sh.types[:2]
-			for i := range sh.rows {
-				sh.rows[i] = sh.rows[i][:2]
+			sh.Cols, sh.Types = sh.Cols[:2], sh.Types[:2]
+			for i := range sh.Rows {
+				sh.Rows[i] = sh.Rows[i][:2]
 			}
 		}
 		return e.writeSheet(ctx, sh, out)
 	}
 	for _, c := range t.BeforeSchema.Columns {
-		sh.cols = append(sh.cols, "before."+c.Name)
+		sh.Cols = append(sh.Cols, "before."+c.Name)
 	}
 	for _, c := range t.Schema.Columns {
-		sh.cols = append(sh.cols, "after."+c.Name)
+		sh.Cols = append(sh.Cols, "after."+c.Name)
 	}
 	for _, r := range t.Rows {
-		row := []any{string(r.Kind), cellList(r.Changed)}
+		row := []any{string(r.Kind), render.List(r.Changed)}
 		row = append(row, padImage(r.Before, len(t.BeforeSchema.Columns))...)
 		row = append(row, padImage(r.After, len(t.Schema.Columns))...)
-		sh.rows = append(sh.rows, row)
+		sh.Rows = append(sh.Rows, row)
 	}
 	return e.writeSheet(ctx, sh, out)
 }
@@ -513,7 +524,7 @@ func padImage(img []any, n int) []any {
 }
 
 // writeDiffTables writes the human form of a diff.
-func writeDiffTables(d *DiffResult, out Output) error {
+func writeDiffTables(d *DiffResult, out render.Output) error {
 	if len(d.Tables) == 0 {
 		_, err := fmt.Fprintf(out.W, "no differences between commit %d and commit %d\n", d.From, d.To)
 		return err
@@ -538,19 +549,19 @@ func writeDiffTables(d *DiffResult, out Output) error {
 			blocks = []*layout.TableSchema{&t.BeforeSchema, &t.Schema}
 		}
 		for bi, s := range blocks {
-			w := &tableWriter{w: out.W}
+			w := render.NewTable(out.W)
 			cols := []string{"kind"}
 			for _, c := range s.Columns {
 				cols = append(cols, c.Name)
 			}
-			w.header(cols)
+			w.Header(cols)
 			for _, r := range t.Rows {
 				if len(blocks) == 2 && (bi == 0) != (r.Kind == DiffRemoved) {
 					continue
 				}
-				w.rows = append(w.rows, diffCells(s, r))
+				w.RowText(diffCells(s, r))
 			}
-			if err := w.close(); err != nil {
+			if err := w.Close(); err != nil {
 				return err
 			}
 		}
@@ -564,10 +575,10 @@ func diffCells(s *layout.TableSchema, r DiffRow) []string {
 	img := rowImage(r)
 	for i := range s.Columns {
 		if r.Kind == DiffModified && !layout.ValuesEqual(r.Before[i], r.After[i]) {
-			cells = append(cells, Text(r.Before[i])+" → "+Text(r.After[i]))
+			cells = append(cells, value.Text(r.Before[i])+" → "+value.Text(r.After[i]))
 			continue
 		}
-		cells = append(cells, Text(img[i]))
+		cells = append(cells, value.Text(img[i]))
 	}
 	return cells
 }

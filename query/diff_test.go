@@ -17,11 +17,12 @@ import (
 	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/layout"
 	"github.com/binlake/binlake/query"
+	"github.com/binlake/binlake/query/render"
 )
 
 func diffOf(t *testing.T, e *query.Engine, from, to string, tables ...layout.TableRef) *query.DiffResult {
 	t.Helper()
-	d, err := e.Diff(context.Background(), from, to, tables)
+	d, err := e.DiffRows(context.Background(), query.DiffOptions{From: from, To: to, Tables: tables})
 	if err != nil {
 		t.Fatalf("diff %s %s: %v", from, to, err)
 	}
@@ -322,8 +323,8 @@ func expectedDiff(t *testing.T, e *query.Engine, from, to uint64) []string {
 	ctx := context.Background()
 	var out []string
 	for _, name := range []string{"kv", "lg", "late"} {
-		a, errA := e.AsOfRows(ctx, "d", name, fmt.Sprint(from))
-		z, errZ := e.AsOfRows(ctx, "d", name, fmt.Sprint(to))
+		a, errA := e.AsOfRows(ctx, query.AsOfOptions{Table: layout.TableRef{DB: "d", Table: name}, At: fmt.Sprint(from)})
+		z, errZ := e.AsOfRows(ctx, query.AsOfOptions{Table: layout.TableRef{DB: "d", Table: name}, At: fmt.Sprint(to)})
 		for _, err := range []error{errA, errZ} {
 			if err != nil && !errors.Is(err, catalog.ErrNoTable) {
 				t.Fatal(err)
@@ -475,12 +476,9 @@ func TestWriteDiffFormats(t *testing.T) {
 	e := b.eng
 	ctx := context.Background()
 	kvOnly := []layout.TableRef{{DB: "d", Table: "kv"}}
-	d, err := e.Diff(ctx, "1", "2", kvOnly)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := query.DiffOptions{From: "1", To: "2", Tables: kvOnly}
 	var out bytes.Buffer
-	if err := e.WriteDiff(ctx, d, query.Output{Format: query.FormatTable, W: &out}); err != nil {
+	if err := e.Diff(ctx, d, render.Output{Format: render.FormatTable, W: &out}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"d.kv, commit 1 → 2: 1 added, 1 removed, 1 modified", "| modified | 1  | a   | 1.00 → 2.00 |", "| removed  | 2  | b   | NULL "} {
@@ -489,7 +487,7 @@ func TestWriteDiffFormats(t *testing.T) {
 		}
 	}
 	out.Reset()
-	if err := e.WriteDiff(ctx, d, query.Output{Format: query.FormatCSV, W: &out}); err != nil {
+	if err := e.Diff(ctx, d, render.Output{Format: render.FormatCSV, W: &out}); err != nil {
 		t.Fatal(err)
 	}
 	want := "kind,changed,before.id,before.v,before.p,after.id,after.v,after.p\n" +
@@ -498,14 +496,14 @@ func TestWriteDiffFormats(t *testing.T) {
 		t.Errorf("csv:\n got %q\nwant %q", out.String(), want)
 	}
 	out.Reset()
-	if err := e.WriteDiff(ctx, d, query.Output{Format: query.FormatJSONL, W: &out}); err != nil {
+	if err := e.Diff(ctx, d, render.Output{Format: render.FormatJSONL, W: &out}); err != nil {
 		t.Fatal(err)
 	}
 	if first, _, _ := strings.Cut(out.String(), "\n"); first != `{"table":"d.kv","status":"","kind":"modified","key":{"id":1},"changed":["p"],"before":{"id":1,"v":"a","p":"1.00"},"after":{"id":1,"v":"a","p":"2.00"}}` {
 		t.Errorf("jsonl: %s", out.String())
 	}
 	path := t.TempDir() + "/diff.parquet"
-	if err := e.WriteDiff(ctx, d, query.Output{Format: query.FormatParquet, Path: path}); err != nil {
+	if err := e.Diff(ctx, d, render.Output{Format: render.FormatParquet, Path: path}); err != nil {
 		t.Fatal(err)
 	}
 	db, err := sql.Open("duckdb", "")
@@ -524,11 +522,8 @@ func TestWriteDiffFormats(t *testing.T) {
 		t.Errorf("parquet: %d %q %q %q", n, kinds, changed, p)
 	}
 	// csv and parquet hold one table
-	all, err := e.Diff(ctx, "1", "2", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.WriteDiff(ctx, all, query.Output{Format: query.FormatCSV, W: &out}); err == nil || !strings.Contains(err.Error(), "--table") {
+	all := query.DiffOptions{From: "1", To: "2"}
+	if err := e.Diff(ctx, all, render.Output{Format: render.FormatCSV, W: &out}); !errors.Is(err, query.ErrOneTable) {
 		t.Errorf("csv of two tables: %v", err)
 	}
 }
@@ -548,10 +543,10 @@ func BenchmarkDiffVsAsOf(b *testing.B) {
 	const perCommit, commitsPerSegment = 1000, 100
 	ac := newBenchChain(b, rows, rows/perCommit, perCommit, commitsPerSegment)
 	ctx := context.Background()
-	head := ac.chain.LastCommit()
+	head := ac.Chain.LastCommit()
 	b.Run("diff", func(b *testing.B) {
 		for b.Loop() {
-			d, err := ac.eng.DiffCommits(ctx, head-1, head, nil)
+			d, err := ac.eng.DiffRows(ctx, query.DiffOptions{From: fmt.Sprint(head - 1), To: fmt.Sprint(head), Tables: nil})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -562,7 +557,7 @@ func BenchmarkDiffVsAsOf(b *testing.B) {
 	})
 	b.Run("asof", func(b *testing.B) {
 		for b.Loop() {
-			tb, err := ac.eng.AsOfRows(ctx, "d", "big", "HEAD")
+			tb, err := ac.eng.AsOfRows(ctx, query.AsOfOptions{Table: layout.TableRef{DB: "d", Table: "big"}, At: "HEAD"})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -609,11 +604,11 @@ func TestDiffUnknownTable(t *testing.T) {
 	s := &layout.TableSchema{DB: "d", Table: "kv", Version: 1, Columns: []layout.Column{intCol("id")}, PrimaryKey: []int{0}}
 	b.one([]layout.TableSchema{*s}, tc{s, []layout.Change{aIns(int64(1))}})
 	b.one(nil, tc{s, []layout.Change{aIns(int64(2))}})
-	_, err := b.eng.Diff(context.Background(), "1", "2", []layout.TableRef{{DB: "d", Table: "nope"}})
+	_, err := b.eng.DiffRows(context.Background(), query.DiffOptions{From: "1", To: "2", Tables: []layout.TableRef{{DB: "d", Table: "nope"}}})
 	if !errors.Is(err, catalog.ErrNoTable) || !strings.Contains(err.Error(), "tables then: d.kv") {
 		t.Errorf("unknown table: %v", err)
 	}
-	if _, err := b.eng.Diff(context.Background(), "1", "HEAD~5", nil); err == nil || !strings.Contains(err.Error(), "diff to") {
+	if _, err := b.eng.DiffRows(context.Background(), query.DiffOptions{From: "1", To: "HEAD~5", Tables: nil}); err == nil || !strings.Contains(err.Error(), "diff to") {
 		t.Errorf("bad ref: %v", err)
 	}
 }

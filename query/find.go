@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/query/render"
 )
 
-// FindFilter selects commits by what they did, from the counts the
+// FindOptions selects commits by what they did, from the counts the
 // manifests record: no change rows are read. Zero fields select
 // everything.
-type FindFilter struct {
+type FindOptions struct {
 	Tables []layout.TableRef   // count only changes to these tables
 	Ops    []layout.Op         // count only these operations
 	Kinds  []layout.CommitKind // only commits of these kinds (dml, ddl, snapshot)
@@ -37,12 +38,15 @@ type Found struct {
 // Rows is the number of counted row changes.
 func (f *Found) Rows() uint64 { return f.Inserts + f.Updates + f.Deletes }
 
-// FindCommits returns the commits that match f, newest first (or by rows).
+// FindRows returns the commits that match f, newest first (or by rows).
 // A DDL commit matches a table filter when its statement names the table.
-func (e *Engine) FindCommits(f FindFilter) []Found {
+func (e *Engine) FindRows(ctx context.Context, f FindOptions) ([]Found, error) {
 	var out []Found
 	commits := e.Chain.Commits()
 	for i := len(commits) - 1; i >= 0; i-- {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		if fd, ok := f.match(&commits[i]); ok {
 			out = append(out, fd)
 		}
@@ -53,10 +57,10 @@ func (e *Engine) FindCommits(f FindFilter) []Found {
 	if f.Limit > 0 && len(out) > f.Limit {
 		out = out[:f.Limit]
 	}
-	return out
+	return out, nil
 }
 
-func (f *FindFilter) match(c *layout.Commit) (Found, bool) {
+func (f *FindOptions) match(c *layout.Commit) (Found, bool) {
 	fd := Found{Commit: *c}
 	if !f.Since.IsZero() && c.Time.Before(f.Since) || !f.Until.IsZero() && c.Time.After(f.Until) {
 		return fd, false
@@ -93,7 +97,7 @@ func (f *FindFilter) match(c *layout.Commit) (Found, bool) {
 	return fd, fd.Rows() >= need
 }
 
-func (f *FindFilter) op(op layout.Op) bool {
+func (f *FindOptions) op(op layout.Op) bool {
 	if len(f.Ops) == 0 {
 		return true
 	}
@@ -135,15 +139,19 @@ func ParseOp(s string) (layout.Op, error) {
 // Find writes the commits that match f: number, GTID, time, kind, the
 // counted rows by operation, every table the commit touched with its
 // counts, and the DDL of schema changes.
-func (e *Engine) Find(ctx context.Context, f FindFilter, out Output) error {
-	sh := &auditSheet{cols: []string{"commit", "gtid", "time", "kind", "rows", "inserts", "updates", "deletes", "tables", "ddl"},
-		types: []string{"UBIGINT", "VARCHAR", "TIMESTAMPTZ", "VARCHAR", "UBIGINT", "UBIGINT", "UBIGINT", "UBIGINT", "VARCHAR", "VARCHAR"}}
-	for _, fd := range e.FindCommits(f) {
+func (e *Engine) Find(ctx context.Context, f FindOptions, out render.Output) error {
+	found, err := e.FindRows(ctx, f)
+	if err != nil {
+		return err
+	}
+	sh := &render.Sheet{Cols: []string{"commit", "gtid", "time", "kind", "rows", "inserts", "updates", "deletes", "tables", "ddl"},
+		Types: []string{"UBIGINT", "VARCHAR", "TIMESTAMPTZ", "VARCHAR", "UBIGINT", "UBIGINT", "UBIGINT", "UBIGINT", "VARCHAR", "VARCHAR"}}
+	for _, fd := range found {
 		ddl := fd.DDL
-		if out.Format == FormatTable || out.Format == "" {
-			ddl = oneLine(ddl, 60)
+		if out.Format == render.FormatTable || out.Format == "" {
+			ddl = render.OneLine(ddl, 60)
 		}
-		sh.rows = append(sh.rows, []any{fd.N, fd.GTID, fd.Time.UTC(), string(fd.Kind), fd.Rows(), fd.Inserts, fd.Updates, fd.Deletes,
+		sh.Rows = append(sh.Rows, []any{fd.N, fd.GTID, fd.Time.UTC(), string(fd.Kind), fd.Rows(), fd.Inserts, fd.Updates, fd.Deletes,
 			tablesText(&fd.Commit), ddl})
 	}
 	return e.writeSheet(ctx, sh, out)

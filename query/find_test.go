@@ -10,6 +10,7 @@ import (
 
 	"github.com/binlake/binlake/layout"
 	"github.com/binlake/binlake/query"
+	"github.com/binlake/binlake/query/render"
 )
 
 func TestFindCommits(t *testing.T) {
@@ -31,37 +32,41 @@ func TestFindCommits(t *testing.T) {
 		Origins: []layout.ColumnOrigin{{From: 0}}}}) // 4: ddl
 	b.flush()
 	e := b.eng
-	find := func(f query.FindFilter) []uint64 {
+	find := func(f query.FindOptions) []uint64 {
 		var out []uint64
-		for _, fd := range e.FindCommits(f) {
+		found, err := e.FindRows(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fd := range found {
 			out = append(out, fd.N)
 		}
 		return out
 	}
 	kvRef := []layout.TableRef{{DB: "d", Table: "kv"}}
 	for name, tt := range map[string]struct {
-		f    query.FindFilter
+		f    query.FindOptions
 		want []uint64
 	}{
-		"all":              {query.FindFilter{}, []uint64{4, 3, 2, 1}},
-		"deletes of 40+":   {query.FindFilter{Ops: []layout.Op{layout.OpDelete}, MinRows: 40}, []uint64{2}},
-		"deletes":          {query.FindFilter{Ops: []layout.Op{layout.OpDelete}}, []uint64{3, 2}},
-		"lg":               {query.FindFilter{Tables: []layout.TableRef{{DB: "d", Table: "lg"}}}, []uint64{3, 2}},
-		"kv incl. ddl":     {query.FindFilter{Tables: kvRef}, []uint64{4, 2, 1}},
-		"kv ddl only":      {query.FindFilter{Tables: kvRef, Kinds: []layout.CommitKind{layout.CommitDDL}}, []uint64{4}},
-		"inserts by rows":  {query.FindFilter{Ops: []layout.Op{layout.OpInsert}, ByRows: true}, []uint64{1, 3, 2}},
-		"time window":      {query.FindFilter{Since: audTime(2), Until: audTime(3)}, []uint64{3, 2}},
-		"41 rows":          {query.FindFilter{MinRows: 41}, []uint64{2, 1}},
-		"limit":            {query.FindFilter{Limit: 1}, []uint64{4}},
-		"before the first": {query.FindFilter{Until: audTime(1).Add(-time.Second)}, nil},
+		"all":              {query.FindOptions{}, []uint64{4, 3, 2, 1}},
+		"deletes of 40+":   {query.FindOptions{Ops: []layout.Op{layout.OpDelete}, MinRows: 40}, []uint64{2}},
+		"deletes":          {query.FindOptions{Ops: []layout.Op{layout.OpDelete}}, []uint64{3, 2}},
+		"lg":               {query.FindOptions{Tables: []layout.TableRef{{DB: "d", Table: "lg"}}}, []uint64{3, 2}},
+		"kv incl. ddl":     {query.FindOptions{Tables: kvRef}, []uint64{4, 2, 1}},
+		"kv ddl only":      {query.FindOptions{Tables: kvRef, Kinds: []layout.CommitKind{layout.CommitDDL}}, []uint64{4}},
+		"inserts by rows":  {query.FindOptions{Ops: []layout.Op{layout.OpInsert}, ByRows: true}, []uint64{1, 3, 2}},
+		"time window":      {query.FindOptions{Since: audTime(2), Until: audTime(3)}, []uint64{3, 2}},
+		"41 rows":          {query.FindOptions{MinRows: 41}, []uint64{2, 1}},
+		"limit":            {query.FindOptions{Limit: 1}, []uint64{4}},
+		"before the first": {query.FindOptions{Until: audTime(1).Add(-time.Second)}, nil},
 	} {
 		if got := find(tt.f); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s: got %v, want %v", name, got, tt.want)
 		}
 	}
 	var out bytes.Buffer
-	f := query.FindFilter{Ops: []layout.Op{layout.OpDelete}, MinRows: 40}
-	if err := e.Find(context.Background(), f, query.Output{Format: query.FormatCSV, W: &out}); err != nil {
+	f := query.FindOptions{Ops: []layout.Op{layout.OpDelete}, MinRows: 40}
+	if err := e.Find(context.Background(), f, render.Output{Format: render.FormatCSV, W: &out}); err != nil {
 		t.Fatal(err)
 	}
 	want := "commit,gtid,time,kind,rows,inserts,updates,deletes,tables,ddl\n2,0-1-2,2023-11-14 22:13:40,dml,40,0,0,40,\"d.kv +0 ~0 -40, d.lg +1 ~0 -0\",\n"

@@ -9,12 +9,14 @@ import (
 	"testing"
 
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/layout/value"
 	"github.com/binlake/binlake/query"
+	"github.com/binlake/binlake/query/render"
 )
 
 func historyText(t *testing.T, e *query.Engine, table, key, at string) []string {
 	t.Helper()
-	h, err := e.HistoryRows(context.Background(), "d", table, key, at)
+	h, err := e.HistoryRows(context.Background(), query.HistoryOptions{Table: layout.TableRef{DB: "d", Table: table}, Key: key, At: at})
 	if err != nil {
 		t.Fatalf("history %s %s: %v", table, key, err)
 	}
@@ -59,12 +61,12 @@ func TestHistoryOfKeyedRow(t *testing.T) {
 	if got := historyText(t, e, "kv", "id=1", "3"); !reflect.DeepEqual(got, []string{"1 snapshot before=[] after=[1 a]", "2 update before=[1 a] after=[1 A] changed=[v]"}) {
 		t.Errorf("history of id=1 up to 3 (old schema): got %q", got)
 	}
-	h, err := e.HistoryRows(context.Background(), "d", "kv", "id=1", "3")
+	h, err := e.HistoryRows(context.Background(), query.HistoryOptions{Table: layout.TableRef{DB: "d", Table: "kv"}, Key: "id=1", At: "3"})
 	if err != nil || len(h.Schema.Columns) != 2 {
 		t.Fatalf("history up to 3 is under the schema of 3: %v %v", h.Schema.Columns, err)
 	}
 	// one cell
-	h, err = e.HistoryRows(context.Background(), "d", "kv", "id=1", "HEAD")
+	h, err = e.HistoryRows(context.Background(), query.HistoryOptions{Table: layout.TableRef{DB: "d", Table: "kv"}, Key: "id=1", At: "HEAD"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +78,7 @@ func TestHistoryOfKeyedRow(t *testing.T) {
 	for _, en := range cell {
 		v := "-"
 		if en.After != nil {
-			v = query.Text(en.After[i])
+			v = value.Text(en.After[i])
 		}
 		vals = append(vals, fmt.Sprintf("%d:%s:%s", en.Commit, en.Op, v))
 	}
@@ -88,7 +90,7 @@ func TestHistoryOfKeyedRow(t *testing.T) {
 	}
 	// the CLI form
 	var out bytes.Buffer
-	if err := e.History(context.Background(), "d", "kv", "id=1", "w", "HEAD", query.Output{Format: query.FormatCSV, W: &out}); err != nil {
+	if err := e.History(context.Background(), query.HistoryOptions{Table: layout.TableRef{DB: "d", Table: "kv"}, Key: "id=1", Column: "w", At: "HEAD"}, render.Output{Format: render.FormatCSV, W: &out}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(out.String(), "commit,gtid,time,op,key,w\n1,,2023-11-14 22:13:30,snapshot,id=1,a\n") {
@@ -136,52 +138,5 @@ func TestHistoryAcrossRename(t *testing.T) {
 	// a dropped table is read as it was just before the drop
 	if got := historyText(t, b.eng, "old", "id=1", "HEAD"); !reflect.DeepEqual(got, want[:1]) {
 		t.Errorf("history of the renamed-away table: %q", got)
-	}
-}
-
-func TestParseKey(t *testing.T) {
-	s := &layout.TableSchema{DB: "d", Table: "t", Columns: []layout.Column{
-		{Name: "i", Kind: layout.KindInt, Width: 1, SQLType: "tinyint"},
-		{Name: "u", Kind: layout.KindInt, Width: 8, Unsigned: true, SQLType: "bigint unsigned"},
-		{Name: "p", Kind: layout.KindDecimal, Width: 6, Scale: 2, SQLType: "decimal(6,2)"},
-		{Name: "dt", Kind: layout.KindDatetime, Scale: 3, SQLType: "datetime(3)"},
-		{Name: "s", Kind: layout.KindString, SQLType: "varchar(9)"},
-		{Name: "b", Kind: layout.KindBytes, Width: 4, Fixed: true, SQLType: "binary(4)"},
-		{Name: "y", Kind: layout.KindYear, SQLType: "year"},
-		{Name: "f", Kind: layout.KindFloat, SQLType: "float"},
-		{Name: "bits", Kind: layout.KindBit, Width: 4, SQLType: "bit(4)"},
-	}}
-	kv, err := query.ParseKey(s, `i=-5, U=18446744073709551615,p=-1.5,dt=2024-01-02T03:04:05.1,s='a,''b',b=0x0102,y=2024,f=0.5,bits=b'101'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := make([]any, len(kv))
-	for i, k := range kv {
-		got[i] = k.Value
-	}
-	want := []any{int64(-5), uint64(18446744073709551615), "-1.50", "2024-01-02 03:04:05.100", "a,'b", []byte{1, 2, 0, 0}, int64(2024), float32(0.5), uint64(5)}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %#v\nwant %#v", got, want)
-	}
-	if kv, err := query.ParseKey(s, `s=\N,p=-0.00`); err != nil || kv[0].Value != nil || kv[1].Value != "0.00" {
-		t.Errorf("NULL and negative zero: %v %v", kv, err)
-	}
-	for spec, msg := range map[string]string{
-		"i=300":                       "column i is tinyint: \"300\" is not an integer from -128 to 127",
-		"p=1.005":                     "at most 2 digits after the point",
-		"p=12345":                     "at most 4 digits before the point",
-		"nope=1":                      "has no column \"nope\"",
-		"i":                           "no column name before '='",
-		"s='open":                     "unterminated quote",
-		"dt=2024-01-02":               "a date and time",
-		"y=1800":                      "a year",
-		"bits=16":                     "a 4-bit value",
-		"u=-1":                        "an integer from 0 to 18446744073709551615",
-		"b=0xZZ":                      "hex digits",
-		"dt=2024-01-02 03:04:05.1234": "at most 3 fractional digits",
-	} {
-		if _, err := query.ParseKey(s, spec); err == nil || !strings.Contains(err.Error(), msg) {
-			t.Errorf("%s: got %v, want an error with %q", spec, err, msg)
-		}
 	}
 }

@@ -1,52 +1,59 @@
 package query
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/query/render"
 )
-
-// LogFilter selects commits for Log. Zero fields select everything.
-type LogFilter struct {
-	Table string    // "db.table": only commits that touched it
-	Since time.Time // source time at or after
-	Until time.Time // source time at or before
-	Limit int       // at most this many, newest first
-}
 
 // Log writes the chain's commits, newest first: number, GTID, source time,
 // kind, tables touched with their row counts, and the DDL text of schema
 // changes.
-func (e *Engine) Log(f LogFilter, out Output) error {
-	w, err := newRowWriter(out.Format, out.W)
+func (e *Engine) Log(ctx context.Context, opts LogOptions, out render.Output) error {
+	commits, err := e.LogRows(ctx, opts)
 	if err != nil {
 		return err
 	}
-	if err := w.header([]string{"commit", "gtid", "time", "kind", "rows", "tables", "ddl"}); err != nil {
+	w, err := render.NewRowWriter(out)
+	if err != nil {
 		return err
 	}
-	commits := e.Chain.Commits()
-	shown := 0
-	for i := len(commits) - 1; i >= 0 && (f.Limit <= 0 || shown < f.Limit); i-- {
+	if err := w.Header([]string{"commit", "gtid", "time", "kind", "rows", "tables", "ddl"}); err != nil {
+		return err
+	}
+	for i := range commits {
 		c := &commits[i]
-		if !f.match(c) {
-			continue
-		}
-		shown++
 		ddl := c.DDL
-		if out.Format == FormatTable || out.Format == "" {
-			ddl = oneLine(ddl, 60)
+		if out.Format == render.FormatTable || out.Format == "" {
+			ddl = render.OneLine(ddl, 60)
 		}
-		if err := w.row([]any{c.N, c.GTID, c.Time.UTC().Format(time.RFC3339), string(c.Kind), c.Rows(), tablesText(c), ddl}); err != nil {
+		if err := w.Row([]any{c.N, c.GTID, c.Time.UTC().Format(time.RFC3339), string(c.Kind), c.Rows(), tablesText(c), ddl}); err != nil {
 			return err
 		}
 	}
-	return w.close()
+	return w.Close()
 }
 
-func (f *LogFilter) match(c *layout.Commit) bool {
+// LogRows returns the commits Log writes, newest first.
+func (e *Engine) LogRows(ctx context.Context, opts LogOptions) ([]layout.Commit, error) {
+	var out []layout.Commit
+	commits := e.Chain.Commits()
+	for i := len(commits) - 1; i >= 0 && (opts.Limit <= 0 || len(out) < opts.Limit); i-- {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if opts.match(&commits[i]) {
+			out = append(out, commits[i])
+		}
+	}
+	return out, nil
+}
+
+func (f *LogOptions) match(c *layout.Commit) bool {
 	if !f.Since.IsZero() && c.Time.Before(f.Since) || !f.Until.IsZero() && c.Time.After(f.Until) {
 		return false
 	}
@@ -68,13 +75,4 @@ func tablesText(c *layout.Commit) string {
 		parts[i] = fmt.Sprintf("%s.%s +%d ~%d -%d", t.DB, t.Table, t.Inserts, t.Updates, t.Deletes)
 	}
 	return strings.Join(parts, ", ")
-}
-
-// oneLine folds white space and cuts s to at most n runes, for tables.
-func oneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
 }

@@ -7,22 +7,23 @@ import (
 	"strings"
 
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/query/render"
 )
 
-// AsOf writes the contents of db.table as of ref; text formats are ordered
-// by primary key (or by every column for a table without one).
-func (e *Engine) AsOf(ctx context.Context, db, table, ref string, out Output) error {
-	n, err := e.Chain.Resolve(ref)
+// AsOf writes the contents of a table as of a commit; text formats are
+// ordered by primary key (or by every column for a table without one).
+func (e *Engine) AsOf(ctx context.Context, opts AsOfOptions, out render.Output) error {
+	n, err := e.Chain.Resolve(refOrHead(opts.At))
 	if err != nil {
 		return err
 	}
-	st, err := e.Chain.TableAt(db, table, n)
+	st, err := e.Chain.TableAt(opts.Table.DB, opts.Table.Table, n)
 	if err != nil {
 		return err
 	}
 	q, err := e.tableSQL(ctx, st)
 	if err != nil {
-		return fmt.Errorf("as-of %s.%s at commit %d: %w", db, table, n, err)
+		return fmt.Errorf("as-of %s at commit %d: %w", opts.Table, n, err)
 	}
 	s, err := e.openSession(ctx, outputPaths(out)...)
 	if err != nil {
@@ -31,16 +32,19 @@ func (e *Engine) AsOf(ctx context.Context, db, table, ref string, out Output) er
 	defer s.close()
 	// Text output is ordered by primary key so that it reads and diffs well;
 	// Parquet output is for machines and skips the sort.
-	if out.Format != FormatParquet {
+	if out.Format != render.FormatParquet {
 		q = "SELECT * FROM (" + q + ")" + orderBy(&st.Schema)
 	}
 	return s.emit(ctx, q, out)
 }
 
-// SQL runs a user's query with every table that exists at ref visible under
-// its own name (db.table; unqualified names search the chain's databases).
-func (e *Engine) SQL(ctx context.Context, ref, userSQL string, out Output) error {
-	n, err := e.Chain.Resolve(ref)
+// SQL runs a user's query with every table that exists at opts.At visible
+// under its own name (db.table; unqualified names search the chain's
+// databases). An error of the query itself (it does not parse, names a
+// column that does not exist...) wraps ErrUserSQL.
+func (e *Engine) SQL(ctx context.Context, opts SQLOptions, out render.Output) error {
+	userSQL := opts.SQL
+	n, err := e.Chain.Resolve(refOrHead(opts.At))
 	if err != nil {
 		return err
 	}
@@ -78,7 +82,7 @@ func (e *Engine) SQL(ctx context.Context, ref, userSQL string, out Output) error
 			return fmt.Errorf("set search path: %w", err)
 		}
 	}
-	return s.emit(ctx, userSQL, out)
+	return userSQLError(s.emit(ctx, userSQL, out))
 }
 
 func (e *Engine) createView(ctx context.Context, s *session, t layout.TableSchema, n uint64) error {
@@ -98,8 +102,8 @@ func (e *Engine) createView(ctx context.Context, s *session, t layout.TableSchem
 
 // outputPaths are the files a query may write: the parquet output, and the
 // tmp_ file DuckDB writes first when it replaces an existing one.
-func outputPaths(out Output) []string {
-	if out.Format == FormatParquet && out.Path != "" {
+func outputPaths(out render.Output) []string {
+	if out.Format == render.FormatParquet && out.Path != "" {
 		abs, err := filepath.Abs(out.Path)
 		if err != nil {
 			abs = out.Path
@@ -110,35 +114,42 @@ func outputPaths(out Output) []string {
 }
 
 // emit runs q and writes its result.
-func (s *session) emit(ctx context.Context, q string, out Output) error {
-	if out.Format == FormatParquet {
+func (s *session) emit(ctx context.Context, q string, out render.Output) error {
+	if out.Format == render.FormatParquet {
 		if out.Path == "" {
-			return fmt.Errorf("parquet output needs a file: add --out FILE.parquet")
+			return render.ErrNoOutputPath
 		}
 		path, err := filepath.Abs(out.Path) // as allowed by outputPaths
 		if err != nil {
 			return fmt.Errorf("write %s: %w", out.Path, err)
 		}
-		_, err = s.conn.ExecContext(ctx, "COPY ("+q+") TO "+sqlString(path)+" (FORMAT parquet, COMPRESSION zstd)")
+		res, err := s.conn.ExecContext(ctx, "COPY ("+q+") TO "+sqlString(path)+" (FORMAT parquet, COMPRESSION zstd)")
 		if err != nil {
-			return fmt.Errorf("write %s: %w", out.Path, err)
+			return fmt.Errorf("write %s: %w", out.Path, &execError{err})
+		}
+		if out.Rows != nil {
+			n, err := res.RowsAffected() // COPY answers the rows it wrote
+			if err != nil {
+				return fmt.Errorf("write %s: count rows: %w", out.Path, err)
+			}
+			*out.Rows += n
 		}
 		return nil
 	}
-	w, err := newRowWriter(out.Format, out.W)
+	w, err := render.NewRowWriter(out)
 	if err != nil {
 		return err
 	}
 	rows, err := s.conn.QueryContext(ctx, q)
 	if err != nil {
-		return fmt.Errorf("run query: %w", err)
+		return fmt.Errorf("run query: %w", &execError{err})
 	}
 	defer rows.Close()
 	cols, err := rows.Columns()
 	if err != nil {
 		return err
 	}
-	if err := w.header(cols); err != nil {
+	if err := w.Header(cols); err != nil {
 		return err
 	}
 	vals := make([]any, len(cols))
@@ -150,12 +161,12 @@ func (s *session) emit(ctx context.Context, q string, out Output) error {
 		if err := rows.Scan(ptrs...); err != nil {
 			return fmt.Errorf("read result: %w", err)
 		}
-		if err := w.row(vals); err != nil {
+		if err := w.Row(vals); err != nil {
 			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("run query: %w", err)
+		return fmt.Errorf("run query: %w", &execError{err})
 	}
-	return w.close()
+	return w.Close()
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/layout/value"
 )
 
 // Table is a table's contents as canonical values (see layout.Kind).
@@ -15,14 +16,14 @@ type Table struct {
 	Rows   [][]any
 }
 
-// AsOfRows returns db.table as of ref as canonical values, ordered like
-// AsOf.
-func (e *Engine) AsOfRows(ctx context.Context, db, table, ref string) (*Table, error) {
-	n, err := e.Chain.Resolve(ref)
+// AsOfRows returns a table as of a commit as canonical values, ordered
+// like AsOf.
+func (e *Engine) AsOfRows(ctx context.Context, opts AsOfOptions) (*Table, error) {
+	n, err := e.Chain.Resolve(refOrHead(opts.At))
 	if err != nil {
 		return nil, err
 	}
-	st, err := e.Chain.TableAt(db, table, n)
+	st, err := e.Chain.TableAt(opts.Table.DB, opts.Table.Table, n)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +71,7 @@ func (e *Engine) eachRow(ctx context.Context, st *catalog.TableState, sorted boo
 			return fmt.Errorf("read as-of rows of %s: %w", name, err)
 		}
 		for i := range vals {
-			vals[i] = canonical(&st.Schema.Columns[i], vals[i])
+			vals[i] = value.FromDuckDB(&st.Schema.Columns[i], vals[i])
 		}
 		if err := fn(vals); err != nil {
 			return err
@@ -80,28 +81,4 @@ func (e *Engine) eachRow(ctx context.Context, st *catalog.TableState, sorted boo
 		return fmt.Errorf("read as-of rows of %s: %w", name, err)
 	}
 	return nil
-}
-
-// canonical turns a value DuckDB scanned into binlake's canonical Go type.
-func canonical(c *layout.Column, v any) any {
-	if c.Kind == layout.KindYear {
-		if u, ok := v.(uint16); ok {
-			return int64(u)
-		}
-	}
-	switch x := v.(type) {
-	case int8:
-		return int64(x)
-	case int16:
-		return int64(x)
-	case int32:
-		return int64(x)
-	case uint8:
-		return uint64(x)
-	case uint16:
-		return uint64(x)
-	case uint32:
-		return uint64(x)
-	}
-	return v
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/layout/value"
+	"github.com/binlake/binlake/query/render"
 )
 
 // ChangeRow is one change row of a commit, with canonical images.
@@ -23,8 +25,8 @@ type ChangeRow struct {
 // ShowRows returns the commit ref names and every row it changed, across
 // tables, in the order the source applied them. The rows the initial
 // snapshot copied are shown as inserts.
-func (e *Engine) ShowRows(ctx context.Context, ref string) (layout.Commit, []ChangeRow, error) {
-	n, err := e.Chain.Resolve(ref)
+func (e *Engine) ShowRows(ctx context.Context, opts ShowOptions) (layout.Commit, []ChangeRow, error) {
+	n, err := e.Chain.Resolve(opts.Commit)
 	if err != nil {
 		return layout.Commit{}, nil, err
 	}
@@ -77,7 +79,7 @@ func (e *Engine) snapshotChanges(ctx context.Context, cm layout.Commit) ([]Chang
 			if cp.Commit != cm.N {
 				continue
 			}
-			tb, err := e.AsOfRows(ctx, s.DB, s.Table, fmt.Sprint(cm.N))
+			tb, err := e.AsOfRows(ctx, AsOfOptions{Table: layout.TableRef{DB: s.DB, Table: s.Table}, At: fmt.Sprint(cm.N)})
 			if err != nil {
 				return nil, err
 			}
@@ -97,26 +99,26 @@ func (e *Engine) snapshotChanges(ctx context.Context, cm layout.Commit) ([]Chang
 // new" for updates, the row for inserts and deletes). The other formats
 // write one record per row with commit, gtid, time, seq, table, op, key,
 // changed, before and after.
-func (e *Engine) Show(ctx context.Context, ref string, out Output) error {
-	cm, rows, err := e.ShowRows(ctx, ref)
+func (e *Engine) Show(ctx context.Context, opts ShowOptions, out render.Output) error {
+	cm, rows, err := e.ShowRows(ctx, opts)
 	if err != nil {
 		return err
 	}
-	if out.Format == FormatTable || out.Format == "" {
+	if out.Format == render.FormatTable || out.Format == "" {
 		return writeShowTable(cm, rows, out)
 	}
-	sh := &auditSheet{cols: []string{"commit", "gtid", "time", "seq", "table", "op", "key", "changed", "before", "after"}}
-	if out.Format == FormatParquet {
+	sh := &render.Sheet{Cols: []string{"commit", "gtid", "time", "seq", "table", "op", "key", "changed", "before", "after"}}
+	if out.Format == render.FormatParquet {
 		// images of different tables have different types: Parquet gets
 		// them as JSON text
-		sh.types = []string{"UBIGINT", "VARCHAR", "TIMESTAMPTZ", "UINTEGER", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR[]", "VARCHAR", "VARCHAR"}
+		sh.Types = []string{"UBIGINT", "VARCHAR", "TIMESTAMPTZ", "UINTEGER", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR[]", "VARCHAR", "VARCHAR"}
 	}
 	for _, r := range rows {
-		key, before, after := keyObject(&r.Schema, rowImageOf(r.Change)), imageObject(&r.Schema, r.Before), imageObject(&r.Schema, r.After)
-		if out.Format == FormatParquet {
+		key, before, after := render.KeyObject(&r.Schema, rowImageOf(r.Change)), render.ImageObject(&r.Schema, r.Before), render.ImageObject(&r.Schema, r.After)
+		if out.Format == render.FormatParquet {
 			key, before, after = jsonText(key), jsonText(before), jsonText(after)
 		}
-		sh.rows = append(sh.rows, []any{r.Commit, r.GTID, r.Time, r.Seq, r.Table.String(), string(r.Op), key, cellList(r.Changed), before, after})
+		sh.Rows = append(sh.Rows, []any{r.Commit, r.GTID, r.Time, r.Seq, r.Table.String(), string(r.Op), key, render.List(r.Changed), before, after})
 	}
 	return e.writeSheet(ctx, sh, out)
 }
@@ -126,7 +128,7 @@ func jsonText(v any) any {
 	if v == nil {
 		return nil
 	}
-	return cellJSON(v)
+	return render.CellJSON(v)
 }
 
 // rowImageOf is the image that identifies a change row's row.
@@ -137,7 +139,7 @@ func rowImageOf(c layout.Change) []any {
 	return c.Before
 }
 
-func writeShowTable(cm layout.Commit, rows []ChangeRow, out Output) error {
+func writeShowTable(cm layout.Commit, rows []ChangeRow, out render.Output) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s, %s, %s, %d rows\n", catalog.Describe(cm), cm.Time.UTC().Format(time.RFC3339), cm.Kind, len(rows))
 	if cm.File != "" {
@@ -152,8 +154,8 @@ func writeShowTable(cm layout.Commit, rows []ChangeRow, out Output) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	w := &tableWriter{w: out.W}
-	w.header([]string{"seq", "table", "op", "key", "changes"})
+	w := render.NewTable(out.W)
+	w.Header([]string{"seq", "table", "op", "key", "changes"})
 	for _, r := range rows {
 		var changes string
 		switch r.Op {
@@ -161,16 +163,16 @@ func writeShowTable(cm layout.Commit, rows []ChangeRow, out Output) error {
 			parts := make([]string, 0, len(r.Changed))
 			for _, name := range r.Changed {
 				i := r.Schema.ColumnIndex(name)
-				parts = append(parts, name+": "+Text(r.Before[i])+" → "+Text(r.After[i]))
+				parts = append(parts, name+": "+value.Text(r.Before[i])+" → "+value.Text(r.After[i]))
 			}
 			changes = strings.Join(parts, "; ")
 		case layout.OpDelete:
-			changes = fmt.Sprint(imageObject(&r.Schema, r.Before))
+			changes = fmt.Sprint(render.ImageObject(&r.Schema, r.Before))
 		default:
-			changes = fmt.Sprint(imageObject(&r.Schema, r.After))
+			changes = fmt.Sprint(render.ImageObject(&r.Schema, r.After))
 		}
-		w.rows = append(w.rows, []string{fmt.Sprint(r.Seq), r.Table.String(), string(r.Op),
-			fmt.Sprint(keyObject(&r.Schema, rowImageOf(r.Change))), changes})
+		w.RowText([]string{fmt.Sprint(r.Seq), r.Table.String(), string(r.Op),
+			fmt.Sprint(render.KeyObject(&r.Schema, rowImageOf(r.Change))), changes})
 	}
-	return w.close()
+	return w.Close()
 }

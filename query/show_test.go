@@ -9,6 +9,7 @@ import (
 
 	"github.com/binlake/binlake/layout"
 	"github.com/binlake/binlake/query"
+	"github.com/binlake/binlake/query/render"
 )
 
 func TestShowCommit(t *testing.T) {
@@ -21,7 +22,7 @@ func TestShowCommit(t *testing.T) {
 	b.commit(nil, tc{kv, []layout.Change{aDel(int64(2), "n", nil)}})
 	b.flush()
 	e := b.eng
-	cm, rows, err := e.ShowRows(context.Background(), "2")
+	cm, rows, err := e.ShowRows(context.Background(), query.ShowOptions{Commit: "2"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +37,7 @@ func TestShowCommit(t *testing.T) {
 		t.Errorf("row 2: %+v", r)
 	}
 	var out bytes.Buffer
-	if err := e.Show(context.Background(), "2", query.Output{Format: query.FormatTable, W: &out}); err != nil {
+	if err := e.Show(context.Background(), query.ShowOptions{Commit: "2"}, render.Output{Format: render.FormatTable, W: &out}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"commit 2 (GTID 0-1-2)", "| 0   | d.kv  | update | id=1      | v: a → b ", "| 2   | d.lg  | insert | msg=hello | msg=hello "} {
@@ -45,7 +46,7 @@ func TestShowCommit(t *testing.T) {
 		}
 	}
 	out.Reset()
-	if err := e.Show(context.Background(), "3", query.Output{Format: query.FormatJSONL, W: &out}); err != nil {
+	if err := e.Show(context.Background(), query.ShowOptions{Commit: "3"}, render.Output{Format: render.FormatJSONL, W: &out}); err != nil {
 		t.Fatal(err)
 	}
 	want := `{"commit":3,"gtid":"0-1-3","time":"2023-11-14 22:13:50","seq":0,"table":"d.kv","op":"delete","key":{"id":1},"changed":[],"before":{"id":2,"v":"n","p":null},"after":null}`
@@ -53,13 +54,13 @@ func TestShowCommit(t *testing.T) {
 		t.Errorf("jsonl:\n got %s\nwant %s", out.String(), want)
 	}
 	// the snapshot shows its rows as inserts
-	_, rows, err = e.ShowRows(context.Background(), "1")
+	_, rows, err = e.ShowRows(context.Background(), query.ShowOptions{Commit: "1"})
 	if err != nil || len(rows) != 1 || rows[0].Op != layout.OpInsert || !reflect.DeepEqual(rows[0].After, []any{int64(1), "a", "1.00"}) {
 		t.Errorf("snapshot: %+v %v", rows, err)
 	}
 	out.Reset()
 	path := t.TempDir() + "/show.parquet"
-	if err := e.Show(context.Background(), "2", query.Output{Format: query.FormatParquet, Path: path}); err != nil {
+	if err := e.Show(context.Background(), query.ShowOptions{Commit: "2"}, render.Output{Format: render.FormatParquet, Path: path}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -8,7 +8,9 @@ import (
 
 	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/layout/value"
 	"github.com/binlake/binlake/query"
+	"github.com/binlake/binlake/query/render"
 )
 
 // The audit commands: show, diff, history, blame and find.
@@ -26,8 +28,8 @@ columns with their old and new values.
 REF is ` + catalog.RefForms + ".",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return o.run(cmd, g, func(e *query.Engine, out query.Output) error {
-				return e.Show(cmd.Context(), args[0], out)
+			return o.run(cmd, g, func(e *query.Engine, out render.Output) error {
+				return e.Show(cmd.Context(), query.ShowOptions{Commit: args[0]}, out)
 			})
 		},
 	}
@@ -61,22 +63,9 @@ FROM and TO are ` + catalog.RefForms + ".",
 			if err != nil {
 				return err
 			}
-			e, err := g.openEngine(cmd.Context())
-			if err != nil {
-				return err
-			}
-			d, err := e.Diff(cmd.Context(), args[0], args[1], refs)
-			if err != nil {
-				return err
-			}
-			out, done, err := o.open(cmd.OutOrStdout())
-			if err != nil {
-				return err
-			}
-			if err := e.WriteDiff(cmd.Context(), d, out); err != nil {
-				return err
-			}
-			return done()
+			return o.run(cmd, g, func(e *query.Engine, out render.Output) error {
+				return e.Diff(cmd.Context(), query.DiffOptions{From: args[0], To: args[1], Tables: refs}, out)
+			})
 		},
 	}
 	o.add(cmd)
@@ -97,24 +86,24 @@ it (the removed row for deletes). History follows the table through ALTER and
 RENAME TABLE, starts with the row's copy in the initial snapshot, and shows
 rows TRUNCATE removed. --column narrows it to the values one cell took.
 
---key is ` + query.KeyForm + `.
+--key is ` + value.KeyForm + `.
 REF is ` + catalog.RefForms + ".",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, table, ok := splitTable(args[0])
-			if !ok {
-				return fmt.Errorf("table %q: name it as DB.TABLE", args[0])
+			ref, err := parseTable(args[0])
+			if err != nil {
+				return err
 			}
 			if key == "" {
-				return fmt.Errorf("history needs --key %s", query.KeyForm)
+				return fmt.Errorf("history needs --key %s", value.KeyForm)
 			}
-			return o.run(cmd, g, func(e *query.Engine, out query.Output) error {
-				return e.History(cmd.Context(), db, table, key, column, at, out)
+			return o.run(cmd, g, func(e *query.Engine, out render.Output) error {
+				return e.History(cmd.Context(), query.HistoryOptions{Table: ref, Key: key, Column: column, At: at}, out)
 			})
 		},
 	}
 	o.add(cmd)
-	cmd.Flags().StringVar(&key, "key", "", "the row: "+query.KeyForm)
+	cmd.Flags().StringVar(&key, "key", "", "the row: "+value.KeyForm)
 	cmd.Flags().StringVar(&column, "column", "", "only the values of this column")
 	cmd.Flags().StringVar(&at, "at", "HEAD", "history up to this commit: "+catalog.RefForms)
 	return cmd
@@ -132,21 +121,21 @@ the insert or update that wrote it, the ALTER that added the column, or the
 initial snapshot. --key keeps the matching rows; --column shows one column
 with the GTID and time of the commit that set it.
 
---key is ` + query.KeyForm + `.
+--key is ` + value.KeyForm + `.
 REF is ` + catalog.RefForms + ".",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, table, ok := splitTable(args[0])
-			if !ok {
-				return fmt.Errorf("table %q: name it as DB.TABLE", args[0])
+			ref, err := parseTable(args[0])
+			if err != nil {
+				return err
 			}
-			return o.run(cmd, g, func(e *query.Engine, out query.Output) error {
-				return e.Blame(cmd.Context(), db, table, at, key, column, out)
+			return o.run(cmd, g, func(e *query.Engine, out render.Output) error {
+				return e.Blame(cmd.Context(), query.BlameOptions{Table: ref, Key: key, Column: column, At: at}, out)
 			})
 		},
 	}
 	o.add(cmd)
-	cmd.Flags().StringVar(&key, "key", "", "only rows matching "+query.KeyForm)
+	cmd.Flags().StringVar(&key, "key", "", "only rows matching "+value.KeyForm)
 	cmd.Flags().StringVar(&column, "column", "", "only this column")
 	cmd.Flags().StringVar(&at, "at", "HEAD", "the state of this commit: "+catalog.RefForms)
 	return cmd
@@ -154,7 +143,7 @@ REF is ` + catalog.RefForms + ".",
 
 func newFindCmd(g *globals) *cobra.Command {
 	var o outputFlags
-	var f query.FindFilter
+	var f query.FindOptions
 	var tables, ops, kinds []string
 	var since, until string
 	cmd := &cobra.Command{
@@ -191,7 +180,7 @@ finds the DELETE that removed 40,000 rows at 14:02. Schema changes match
 			if f.Until, err = parseTime("--until", until); err != nil {
 				return err
 			}
-			return o.run(cmd, g, func(e *query.Engine, out query.Output) error {
+			return o.run(cmd, g, func(e *query.Engine, out render.Output) error {
 				return e.Find(cmd.Context(), f, out)
 			})
 		},
@@ -213,13 +202,22 @@ finds the DELETE that removed 40,000 rows at 14:02. Schema changes match
 func parseTables(names []string) ([]layout.TableRef, error) {
 	var out []layout.TableRef
 	for _, n := range splitList(names) {
-		db, table, ok := splitTable(n)
-		if !ok {
-			return nil, fmt.Errorf("table %q: name it as DB.TABLE", n)
+		ref, err := parseTable(n)
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, layout.TableRef{DB: db, Table: table})
+		out = append(out, ref)
 	}
 	return out, nil
+}
+
+// parseTable parses one DB.TABLE name.
+func parseTable(name string) (layout.TableRef, error) {
+	db, table, ok := splitTable(name)
+	if !ok {
+		return layout.TableRef{}, fmt.Errorf("table %q: name it as DB.TABLE", name)
+	}
+	return layout.TableRef{DB: db, Table: table}, nil
 }
 
 // splitList splits repeated and comma-separated flag values.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/query"
 )
 
 func newCheckpointCmd(g *globals) *cobra.Command {
@@ -32,7 +33,7 @@ ingest is running.`,
 			if err != nil {
 				return err
 			}
-			res, err := e.Checkpoint(cmd.Context(), at, tables, minChanges)
+			res, err := e.Checkpoint(cmd.Context(), query.CheckpointOptions{At: at, Tables: tables, MinChanges: minChanges})
 			for _, r := range res {
 				if len(r.Objects) > 0 {
 					fmt.Fprintf(cmd.OutOrStdout(), "%s: checkpoint of %d rows at commit %d replaces %d change rows (%s)\n",

@@ -10,6 +10,7 @@ import (
 
 	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/query"
+	"github.com/binlake/binlake/query/render"
 )
 
 // outputFlags are the flags of commands that print results.
@@ -24,25 +25,25 @@ func (o *outputFlags) add(cmd *cobra.Command) {
 }
 
 // open returns the Output and a function that finishes it.
-func (o *outputFlags) open(stdout io.Writer) (query.Output, func() error, error) {
-	f, err := query.ParseFormat(o.format)
+func (o *outputFlags) open(stdout io.Writer) (render.Output, func() error, error) {
+	f, err := render.ParseFormat(o.format)
 	if err != nil {
-		return query.Output{}, nil, err
+		return render.Output{}, nil, err
 	}
-	if f == query.FormatParquet || o.out == "" {
-		return query.Output{Format: f, W: stdout, Path: o.out}, func() error { return nil }, nil
+	if f == render.FormatParquet || o.out == "" {
+		return render.Output{Format: f, W: stdout, Path: o.out}, func() error { return nil }, nil
 	}
 	file, err := os.Create(o.out)
 	if err != nil {
-		return query.Output{}, nil, fmt.Errorf("create output file: %w", err)
+		return render.Output{}, nil, fmt.Errorf("create output file: %w", err)
 	}
-	return query.Output{Format: f, W: file}, file.Close, nil
+	return render.Output{Format: f, W: file}, file.Close, nil
 }
 
 // run opens the engine and the output, answers with fn, and finishes the
 // output: the shape of every command that prints a result.
-func (o *outputFlags) run(cmd *cobra.Command, g *globals, fn func(*query.Engine, query.Output) error) error {
-	if _, err := query.ParseFormat(o.format); err != nil {
+func (o *outputFlags) run(cmd *cobra.Command, g *globals, fn func(*query.Engine, render.Output) error) error {
+	if _, err := render.ParseFormat(o.format); err != nil {
 		return err // before touching the store: the flag is wrong either way
 	}
 	e, err := g.openEngine(cmd.Context())
@@ -61,7 +62,7 @@ func (o *outputFlags) run(cmd *cobra.Command, g *globals, fn func(*query.Engine,
 
 func newLogCmd(g *globals) *cobra.Command {
 	var o outputFlags
-	var f query.LogFilter
+	var f query.LogOptions
 	var since, until string
 	cmd := &cobra.Command{
 		Use:   "log",
@@ -75,8 +76,8 @@ func newLogCmd(g *globals) *cobra.Command {
 			if f.Until, err = parseTime("--until", until); err != nil {
 				return err
 			}
-			return o.run(cmd, g, func(e *query.Engine, out query.Output) error {
-				return e.Log(f, out)
+			return o.run(cmd, g, func(e *query.Engine, out render.Output) error {
+				return e.Log(cmd.Context(), f, out)
 			})
 		},
 	}
@@ -108,12 +109,12 @@ func newAsOfCmd(g *globals) *cobra.Command {
 		Long:  "Prints a table exactly as the primary had it right after the commit REF names.\n\nREF is " + catalog.RefForms + ".",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, table, ok := splitTable(args[0])
-			if !ok {
-				return fmt.Errorf("table %q: name it as DB.TABLE", args[0])
+			ref, err := parseTable(args[0])
+			if err != nil {
+				return err
 			}
-			return o.run(cmd, g, func(e *query.Engine, out query.Output) error {
-				return e.AsOf(cmd.Context(), db, table, at, out)
+			return o.run(cmd, g, func(e *query.Engine, out render.Output) error {
+				return e.AsOf(cmd.Context(), query.AsOfOptions{Table: ref, At: at}, out)
 			})
 		},
 	}
@@ -135,8 +136,8 @@ The query can read nothing but those tables.
 REF is ` + catalog.RefForms + ".",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return o.run(cmd, g, func(e *query.Engine, out query.Output) error {
-				return e.SQL(cmd.Context(), at, args[0], out)
+			return o.run(cmd, g, func(e *query.Engine, out render.Output) error {
+				return e.SQL(cmd.Context(), query.SQLOptions{At: at, SQL: args[0]}, out)
 			})
 		},
 	}

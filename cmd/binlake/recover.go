@@ -12,8 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/binlake/binlake/catalog"
-	"github.com/binlake/binlake/layout"
-	"github.com/binlake/binlake/query"
+	"github.com/binlake/binlake/query/patch"
 )
 
 // writeOutput writes a patch to path, or to stdout when path is empty or
@@ -68,13 +67,19 @@ COMMIT is ` + catalog.RefForms + ".",
 			if err != nil {
 				return err
 			}
-			opts := query.RevertOptions{Commits: args, OnConflict: onConflict, Store: g.store}
-			var res *query.RevertResult
+			opts := patch.RevertOptions{Commits: args, OnConflict: onConflict, Store: g.store}
+			var res *patch.RevertResult
 			err = writeOutput(cmd.OutOrStdout(), out, func(w io.Writer) error {
-				res, err = e.Revert(cmd.Context(), opts, w)
+				res, err = patch.Revert(cmd.Context(), e, opts, w)
 				return err
 			})
-			if err != nil {
+			var ce *patch.ConflictError
+			switch {
+			case errors.As(err, &ce):
+				return fmt.Errorf("%w\nrerun with --on-conflict skip for a patch that leaves those rows alone", err)
+			case errors.Is(err, patch.ErrConflictPolicy):
+				return fmt.Errorf("--on-conflict %q: use fail or skip", onConflict)
+			case err != nil:
 				return err
 			}
 			for _, c := range res.Conflicts {
@@ -106,22 +111,18 @@ updates are guarded by the row image at FROM; inserts come in batches.
 FROM and TO are ` + catalog.RefForms + ".",
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var refs []layout.TableRef
-			for _, t := range tables {
-				db, table, ok := splitTable(t)
-				if !ok {
-					return fmt.Errorf("--table %q: name it as DB.TABLE", t)
-				}
-				refs = append(refs, layout.TableRef{DB: db, Table: table})
+			refs, err := parseTables(tables)
+			if err != nil {
+				return fmt.Errorf("--table: %w", err)
 			}
 			e, err := g.openEngine(cmd.Context())
 			if err != nil {
 				return err
 			}
-			opts := query.PatchOptions{From: args[0], To: args[1], Tables: refs, Store: g.store, BatchRows: batch}
-			var res *query.PatchResult
+			opts := patch.RestoreOptions{From: args[0], To: args[1], Tables: refs, Store: g.store, BatchRows: batch}
+			var res *patch.RestoreResult
 			err = writeOutput(cmd.OutOrStdout(), out, func(w io.Writer) error {
-				res, err = e.Patch(cmd.Context(), opts, w)
+				res, err = patch.Restore(cmd.Context(), e, opts, w)
 				return err
 			})
 			if err != nil {
@@ -160,7 +161,7 @@ The password can also come from $MYSQL_PWD.`,
 			if to == "" {
 				return errors.New("--to is required: mysql://USER:PASSWORD@HOST:PORT of the primary")
 			}
-			target, err := query.ParseTarget(to)
+			target, err := patch.ParseTarget(to)
 			if err != nil {
 				return err
 			}
@@ -172,7 +173,7 @@ The password can also come from $MYSQL_PWD.`,
 				return err
 			}
 			defer cleanup()
-			rep, err := query.Apply(cmd.Context(), f, query.ApplyOptions{Target: target, DryRun: dryRun, Log: slog.Default()})
+			rep, err := patch.Apply(cmd.Context(), f, patch.ApplyOptions{Target: target, DryRun: dryRun, Log: slog.Default()})
 			if rep != nil {
 				for _, w := range rep.Warnings {
 					fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)

@@ -48,7 +48,7 @@ disagreed when the change was made.`,
 			if err != nil {
 				return err
 			}
-			divs, err := (&query.Engine{Chain: chain, Cache: cache}).CheckContinuity(cmd.Context(), limit)
+			divs, err := (&query.Engine{Chain: chain, Cache: cache}).CheckContinuity(cmd.Context(), query.ContinuityOptions{Limit: limit})
 			if err != nil {
 				return err
 			}

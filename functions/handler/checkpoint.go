@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/query"
 )
 
 // CheckpointRequest is the event of the checkpoint function (scheduled).
@@ -63,7 +64,7 @@ func (d *Deps) Checkpoint(ctx context.Context, raw json.RawMessage) (*Checkpoint
 	if err != nil {
 		return nil, badField("at", "%v", err)
 	}
-	res, err := e.Checkpoint(ctx, req.At, tables, minChanges)
+	res, err := e.Checkpoint(ctx, query.CheckpointOptions{At: req.At, Tables: tables, MinChanges: minChanges})
 	if err != nil {
 		return nil, asBadRequest(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/binlake/binlake/layout"
-	"github.com/binlake/binlake/query"
+	"github.com/binlake/binlake/query/render"
 )
 
 const resultTTL = time.Hour
@@ -34,10 +34,10 @@ func (b *cappedBuffer) Write(p []byte) (int, error) {
 
 // deliver runs exec into the answer: inline JSON rows when the format is
 // json and they fit, otherwise a file under results/ with a presigned URL.
-func (d *Deps) deliver(ctx context.Context, format string, exec func(query.Output) error, ans *Answer) (*Answer, error) {
+func (d *Deps) deliver(ctx context.Context, format string, exec func(render.Output) error, ans *Answer) (*Answer, error) {
 	if format == "json" {
 		buf := &cappedBuffer{limit: d.InlineLimit}
-		err := exec(query.Output{Format: query.FormatJSONL, W: buf})
+		err := exec(render.Output{Format: render.FormatJSONL, W: buf})
 		if err == nil {
 			return inlineRows(ans, buf.Bytes())
 		}
@@ -59,7 +59,7 @@ func inlineRows(ans *Answer, jsonl []byte) (*Answer, error) {
 	return ans, sc.Err()
 }
 
-func (d *Deps) writeResult(ctx context.Context, format string, exec func(query.Output) error, ans *Answer) (*Answer, error) {
+func (d *Deps) writeResult(ctx context.Context, format string, exec func(render.Output) error, ans *Answer) (*Answer, error) {
 	dir, err := os.MkdirTemp("", "binlake-result-")
 	if err != nil {
 		return nil, fmt.Errorf("result file: %w", err)
@@ -71,7 +71,7 @@ func (d *Deps) writeResult(ctx context.Context, format string, exec func(query.O
 		return nil, fmt.Errorf("result file: %w", err)
 	}
 	counter := &lineCounter{w: f}
-	out := query.Output{Format: query.Format(format), W: counter, Path: path}
+	out := render.Output{Format: render.Format(format), W: counter, Path: path}
 	err = exec(out)
 	if cerr := f.Close(); err == nil {
 		err = cerr

@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/binlake/binlake/catalog"
+	"github.com/binlake/binlake/layout"
 	"github.com/binlake/binlake/query"
+	"github.com/binlake/binlake/query/render"
 )
 
 // QueryRequest is the event of the query function. docs/FUNCTIONS.md has
@@ -127,17 +129,17 @@ func (d *Deps) run(ctx context.Context, e *query.Engine, req *QueryRequest) (*An
 		ans.Commit = n
 		req.At = fmt.Sprint(n) // pin the ref so both runs below agree
 	}
-	exec := func(out query.Output) error {
+	exec := func(out render.Output) error {
 		switch req.Op {
 		case "log":
 			since, _ := time.Parse(time.RFC3339, req.Since)
 			until, _ := time.Parse(time.RFC3339, req.Until)
-			return e.Log(query.LogFilter{Table: req.Table, Since: since, Until: until, Limit: req.Limit}, out)
+			return e.Log(ctx, query.LogOptions{Table: req.Table, Since: since, Until: until, Limit: req.Limit}, out)
 		case "asof":
 			db, table, _ := strings.Cut(req.Table, ".")
-			return e.AsOf(ctx, db, table, req.At, out)
+			return e.AsOf(ctx, query.AsOfOptions{Table: layout.TableRef{DB: db, Table: table}, At: req.At}, out)
 		default:
-			return e.SQL(ctx, req.At, req.SQL, out)
+			return e.SQL(ctx, query.SQLOptions{At: req.At, SQL: req.SQL}, out)
 		}
 	}
 	return d.deliver(ctx, req.Format, exec, ans)
@@ -152,8 +154,10 @@ func asBadRequest(err error) error {
 		return err
 	case errors.Is(err, catalog.ErrNoTable):
 		return badField("table", "%v", err)
-	case strings.Contains(err.Error(), "run query:"):
+	case errors.Is(err, query.ErrUserSQL):
 		return badField("sql", "%v", err)
+	case errors.As(err, new(*catalog.RefError)):
+		return badField("at", "%v", err)
 	}
 	return err
 }

@@ -8,8 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/layout"
-	"github.com/binlake/binlake/query"
+	"github.com/binlake/binlake/query/patch"
 )
 
 // RecoverRequest is the event of the recover function.
@@ -35,7 +36,7 @@ type RecoverAnswer struct {
 	Patch      *Result          `json:"patch,omitempty"`
 	Statements int              `json:"statements"`
 	Rows       int64            `json:"rows"`
-	Conflicts  []query.Conflict `json:"conflicts,omitempty"`
+	Conflicts  []patch.Conflict `json:"conflicts,omitempty"`
 }
 
 // Recover writes a revert or patch SQL file for operators to review and
@@ -57,8 +58,8 @@ func (d *Deps) Recover(ctx context.Context, raw json.RawMessage) (*RecoverAnswer
 	ans := &RecoverAnswer{Op: req.Op}
 	var buf bytes.Buffer
 	if req.Op == "revert" {
-		res, err := e.Revert(ctx, query.RevertOptions{Commits: req.Commits, OnConflict: req.OnConflict, Store: d.StoreURL}, &buf)
-		var ce *query.ConflictError
+		res, err := patch.Revert(ctx, e, patch.RevertOptions{Commits: req.Commits, OnConflict: req.OnConflict, Store: d.StoreURL}, &buf)
+		var ce *patch.ConflictError
 		if errors.As(err, &ce) {
 			ans.Conflicts = ce.Conflicts
 			return ans, nil
@@ -68,7 +69,7 @@ func (d *Deps) Recover(ctx context.Context, raw json.RawMessage) (*RecoverAnswer
 		}
 		ans.Statements, ans.Rows, ans.Conflicts = res.Statements, res.Rows, res.Conflicts
 	} else {
-		res, err := e.Patch(ctx, query.PatchOptions{From: req.From, To: req.To, Tables: tables, Store: d.StoreURL}, &buf)
+		res, err := patch.Restore(ctx, e, patch.RestoreOptions{From: req.From, To: req.To, Tables: tables, Store: d.StoreURL}, &buf)
 		if err != nil {
 			return nil, asBadRequest(badRefField(err, "from"))
 		}
@@ -127,7 +128,8 @@ func (r *RecoverRequest) validate() ([]layout.TableRef, error) {
 
 // badRefField names field for errors about refs that do not resolve.
 func badRefField(err error, field string) error {
-	if strings.Contains(err.Error(), "resolve ") || strings.Contains(err.Error(), "accepted forms") {
+	var re *catalog.RefError
+	if errors.As(err, &re) {
 		return badField(field, "%v", err)
 	}
 	return err

@@ -49,7 +49,7 @@ func (d *Deps) Verify(ctx context.Context, raw json.RawMessage) (*VerifyAnswer, 
 	if err == nil && req.Continuity {
 		defer d.after()
 		e := &query.Engine{Chain: chain, Cache: d.Cache}
-		if ans.Divergences, err = e.CheckContinuity(ctx, 20); err == nil && len(ans.Divergences) > 0 {
+		if ans.Divergences, err = e.CheckContinuity(ctx, query.ContinuityOptions{Limit: 20}); err == nil && len(ans.Divergences) > 0 {
 			err = fmt.Errorf("%d change(s) do not follow from the lake's history: the replica diverged from the primary", len(ans.Divergences))
 		}
 	}

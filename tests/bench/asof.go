@@ -16,6 +16,8 @@ import (
 	"github.com/binlake/binlake/layout"
 	"github.com/binlake/binlake/layout/filestore"
 	"github.com/binlake/binlake/query"
+	"github.com/binlake/binlake/query/patch"
+	"github.com/binlake/binlake/query/render"
 )
 
 const asofDB, asofTable = "sbtest", "sbtest1"
@@ -96,7 +98,7 @@ func asofOn(ctx context.Context, o *options, storeDir, work string) (*asofResult
 	plain := filepath.Join(work, "plain.parquet")
 	out := filepath.Join(work, "asof.parquet")
 	asof := func(path string) error {
-		return eng.AsOf(ctx, asofDB, asofTable, "HEAD", query.Output{Format: query.FormatParquet, Path: path})
+		return eng.AsOf(ctx, query.AsOfOptions{Table: layout.TableRef{DB: asofDB, Table: asofTable}}, render.Output{Format: render.FormatParquet, Path: path})
 	}
 	// The untimed run warms the cache and writes the baseline's input.
 	if err := asof(plain); err != nil {
@@ -141,7 +143,7 @@ func asofOn(ctx context.Context, o *options, storeDir, work string) (*asofResult
 func timeDiffRevert(ctx context.Context, o *options, eng *query.Engine, res *asofResult) error {
 	tables := []layout.TableRef{{DB: asofDB, Table: asofTable}}
 	diff := func() (int64, error) {
-		d, err := eng.Diff(ctx, "HEAD~1", "HEAD", tables)
+		d, err := eng.DiffRows(ctx, query.DiffOptions{From: "HEAD~1", To: "HEAD", Tables: tables})
 		if err != nil {
 			return 0, err
 		}
@@ -152,7 +154,7 @@ func timeDiffRevert(ctx context.Context, o *options, eng *query.Engine, res *aso
 		return int64(res.diffRows), nil
 	}
 	revert := func() (int64, error) {
-		r, err := eng.Revert(ctx, query.RevertOptions{Commits: []string{"HEAD"}, OnConflict: "skip"}, io.Discard)
+		r, err := patch.Revert(ctx, eng, patch.RevertOptions{Commits: []string{"HEAD"}, OnConflict: patch.ConflictSkip}, io.Discard)
 		if err != nil {
 			return 0, err
 		}

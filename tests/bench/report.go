@@ -209,7 +209,7 @@ const methods = `
   ` + "`ingest.Run(ingest.Config{Source: \"file://\" + dir, Store: filestore, ExitWhenCaughtUp: true})`" + ` into a new
   local store, default flush settings; row changes are the sum of the committed commits' counts (OnFlush). The baseline
   is go-mysql's ` + "`BinlogParser.ParseReader`" + ` over the same files, through the same 1 MiB buffered reader, with
-  ` + "`ingest.ConfigureParser(p, \"mariadb\")`" + ` and a callback that only counts the rows of rows events (an update's
+  ` + "`binlog.ConfigureParser(p, \"mariadb\")`" + ` and a callback that only counts the rows of rows events (an update's
   before/after pair counts once). Ingest does all the baseline does but decode row images through go-mysql: its own
   decoder (` + "`ingest/rowdecode.go`" + `, checked value for value against go-mysql) writes them straight into columnar
   segment builders; it also converts values, encodes and compresses Parquet, hashes and writes every object and
@@ -223,7 +223,7 @@ const methods = `
   ` + "`Tables`" + ` name the probe table; one connection commits them in insert order, so the k-th probe commit is the k-th
   insert. Lag = visible − returned. The baseline is the flush interval, which bounds how long a commit may wait for
   its flush.
-- **As-of.** ` + "`(&query.Engine{Chain, Cache}).AsOf(ctx, \"sbtest\", \"sbtest1\", \"HEAD\", query.Output{Format: query.FormatParquet, Path: tmp})`" + `,
+- **As-of.** ` + "`(&query.Engine{Chain, Cache}).AsOf(ctx, \"sbtest\", \"sbtest1\", \"HEAD\", render.Output{Format: render.FormatParquet, Path: tmp})`" + `,
   run once untimed (warms the cache and writes the baseline's input), then the best of several runs. The baseline is a
   fresh in-memory DuckDB (every as-of also opens one) running
   ` + "`COPY (SELECT * FROM read_parquet('<plain>')) TO '<tmp2>' (FORMAT parquet, COMPRESSION zstd)`" + ` where ` + "`<plain>`" + ` is the

@@ -17,6 +17,7 @@ import (
 	"github.com/go-mysql-org/go-mysql/replication"
 
 	"github.com/binlake/binlake/ingest"
+	"github.com/binlake/binlake/ingest/binlog"
 	"github.com/binlake/binlake/layout"
 	"github.com/binlake/binlake/layout/filestore"
 )
@@ -86,7 +87,7 @@ func binlogFiles(dir string) ([]string, error) {
 // reads unbuffered, a syscall per event, which would flatter the ratio).
 func rawDecode(files []string) (int64, error) {
 	p := replication.NewBinlogParser()
-	ingest.ConfigureParser(p, "mariadb")
+	binlog.ConfigureParser(p, "mariadb")
 	var rows int64
 	for _, f := range files {
 		err := parseBuffered(p, f, func(ev *replication.BinlogEvent) error {

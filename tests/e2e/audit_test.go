@@ -159,7 +159,7 @@ func TestAuditAgainstWorkload(t *testing.T) {
 	t.Run("blame", func(t *testing.T) { checkAuditBlame(t, e, m, commitOf) })
 	t.Run("show and find", func(t *testing.T) {
 		n := commitOf(m.bigDel.gtid)
-		_, rows, err := e.ShowRows(ctx, m.bigDel.gtid)
+		_, rows, err := e.ShowRows(ctx, query.ShowOptions{Commit: m.bigDel.gtid})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -172,7 +172,10 @@ func TestAuditAgainstWorkload(t *testing.T) {
 				break
 			}
 		}
-		found := e.FindCommits(query.FindFilter{Tables: []layout.TableRef{{DB: "aud", Table: "lg"}}, Ops: []layout.Op{layout.OpDelete}, MinRows: m.bigDel.rows})
+		found, err := e.FindRows(ctx, query.FindOptions{Tables: []layout.TableRef{{DB: "aud", Table: "lg"}}, Ops: []layout.Op{layout.OpDelete}, MinRows: m.bigDel.rows})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(found) != 1 || found[0].N != n {
 			t.Errorf("find the DELETE of %d rows: %+v, want commit %d", m.bigDel.rows, found, n)
 		}
@@ -194,7 +197,7 @@ func checkpointStore(ctx context.Context, st layout.Store) error {
 		return err
 	}
 	e := &query.Engine{Chain: chain, Cache: cache}
-	_, err = e.Checkpoint(ctx, "HEAD", nil, 0)
+	_, err = e.Checkpoint(ctx, query.CheckpointOptions{At: "HEAD", Tables: nil, MinChanges: 0})
 	return err
 }
 
@@ -428,7 +431,7 @@ func checkAuditDiffs(t *testing.T, e *query.Engine, r *rand.Rand) {
 	head := e.Chain.LastCommit()
 	for range 30 {
 		from, to := 1+r.Uint64N(head), 1+r.Uint64N(head)
-		d, err := e.DiffCommits(ctx, from, to, nil)
+		d, err := e.DiffRows(ctx, query.DiffOptions{From: fmt.Sprint(from), To: fmt.Sprint(to), Tables: nil})
 		if err != nil {
 			t.Fatalf("diff %d %d: %v", from, to, err)
 		}
@@ -454,11 +457,11 @@ func expectedAuditDiff(t *testing.T, e *query.Engine, from, to uint64) []string 
 	ctx := context.Background()
 	var out []string
 	for _, name := range []string{"kv", "lg"} {
-		a, err := e.AsOfRows(ctx, "aud", name, fmt.Sprint(from))
+		a, err := e.AsOfRows(ctx, query.AsOfOptions{Table: layout.TableRef{DB: "aud", Table: name}, At: fmt.Sprint(from)})
 		if err != nil && !errors.Is(err, catalog.ErrNoTable) {
 			t.Fatal(err)
 		}
-		z, err := e.AsOfRows(ctx, "aud", name, fmt.Sprint(to))
+		z, err := e.AsOfRows(ctx, query.AsOfOptions{Table: layout.TableRef{DB: "aud", Table: name}, At: fmt.Sprint(to)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -544,7 +547,7 @@ func checkAuditHistory(t *testing.T, e *query.Engine, m *auditModel, commitOf fu
 	m.r.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
 	checked := 0
 	for _, id := range ids[:min(len(ids), 25)] {
-		h, err := e.HistoryRows(ctx, "aud", "kv", fmt.Sprintf("id=%d", id), "HEAD")
+		h, err := e.HistoryRows(ctx, query.HistoryOptions{Table: layout.TableRef{DB: "aud", Table: "kv"}, Key: fmt.Sprintf("id=%d", id), At: "HEAD"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -608,7 +611,7 @@ func checkAuditHistory(t *testing.T, e *query.Engine, m *auditModel, commitOf fu
 // cell.
 func checkAuditBlame(t *testing.T, e *query.Engine, m *auditModel, commitOf func(string) uint64) {
 	ctx := context.Background()
-	b, err := e.BlameRows(ctx, "aud", "kv", "HEAD", "")
+	b, err := e.BlameRows(ctx, query.BlameOptions{Table: layout.TableRef{DB: "aud", Table: "kv"}, At: "HEAD", Key: ""})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -171,7 +171,7 @@ func checkMoment(ctx context.Context, e *query.Engine, db string, m *moment, tal
 	}
 	for _, name := range primaryTables {
 		pt := m.Tables[name]
-		got, err := e.AsOfRows(ctx, db, name, ref)
+		got, err := e.AsOfRows(ctx, query.AsOfOptions{Table: layout.TableRef{DB: db, Table: name}, At: ref})
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("%s: asof %s.%s at %s: %v", m, db, name, ref, err))
 			continue

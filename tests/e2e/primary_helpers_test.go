@@ -11,8 +11,9 @@ import (
 	"github.com/go-mysql-org/go-mysql/client"
 	"github.com/go-mysql-org/go-mysql/mysql"
 
-	"github.com/binlake/binlake/ingest"
+	"github.com/binlake/binlake/ingest/ddl"
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/layout/value"
 )
 
 // moment is the primary's exact contents of one database together with the
@@ -30,7 +31,7 @@ func (m *moment) String() string {
 }
 
 // primaryTable is one table as the primary had it: its columns as
-// ingest.ColumnsFromCreate reads SHOW CREATE TABLE, and its rows as
+// ddl.ColumnsFromCreate reads SHOW CREATE TABLE, and its rows as
 // canonical values.
 type primaryTable struct {
 	Create  string
@@ -56,9 +57,9 @@ func mysqlCode(err error) uint16 {
 }
 
 // recorderConn opens the connection moments are read on: UTC timestamps
-// and text as the bytes the tables hold (ingest.SnapshotSessionSQL).
+// and text as the bytes the tables hold (value.SessionSQL).
 func prepareRecorderConn(c *client.Conn) error {
-	qs := append([]string{"SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"}, ingest.SnapshotSessionSQL...)
+	qs := append([]string{"SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"}, value.SessionSQL...)
 	for _, q := range qs {
 		if _, err := c.Execute(q); err != nil {
 			return fmt.Errorf("recorder: %s: %w", q, err)
@@ -137,7 +138,7 @@ func recordOnce(c *client.Conn, db string) (*moment, error) {
 }
 
 // readPrimaryTable reads one table over the binary protocol (exact FLOATs)
-// and converts every value with ingest.FromSQL.
+// and converts every value with value.FromSQL.
 func readPrimaryTable(c *client.Conn, db, table string) (*primaryTable, error) {
 	full := quoteName(db) + "." + quoteName(table)
 	r, err := c.Execute("SHOW CREATE TABLE " + full)
@@ -145,7 +146,7 @@ func readPrimaryTable(c *client.Conn, db, table string) (*primaryTable, error) {
 		return nil, fmt.Errorf("show create table %s: %w", full, err)
 	}
 	create, _ := r.GetString(0, 1)
-	cols, _, err := ingest.ColumnsFromCreate(create)
+	cols, _, err := ddl.ColumnsFromCreate(create)
 	if err != nil {
 		return nil, fmt.Errorf("columns of %s: %w", full, err)
 	}
@@ -164,7 +165,7 @@ func readPrimaryTable(c *client.Conn, db, table string) (*primaryTable, error) {
 	err = stmt.ExecuteSelectStreaming(&res, func(row []mysql.FieldValue) error {
 		out := make([]any, len(row))
 		for i := range row {
-			v, err := ingest.FromSQL(&cols[i], row[i].Value())
+			v, err := value.FromSQL(&cols[i], row[i].Value())
 			if err != nil {
 				return err
 			}

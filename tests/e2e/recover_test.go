@@ -14,6 +14,7 @@ import (
 	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/layout"
 	"github.com/binlake/binlake/query"
+	"github.com/binlake/binlake/query/patch"
 	"github.com/binlake/binlake/tests/testenv"
 )
 
@@ -70,12 +71,12 @@ func (r *recovery) moment() *moment {
 	return m
 }
 
-func (r *recovery) target() query.Target {
-	return query.Target{Addr: r.db.Addr(), User: r.db.User, Password: r.db.Password}
+func (r *recovery) target() patch.Target {
+	return patch.Target{Addr: r.db.Addr(), User: r.db.User, Password: r.db.Password}
 }
 
-func (r *recovery) apply(patch []byte) (*query.ApplyReport, error) {
-	return query.Apply(r.ctx, bytes.NewReader(patch), query.ApplyOptions{Target: r.target()})
+func (r *recovery) apply(sql []byte) (*patch.ApplyReport, error) {
+	return patch.Apply(r.ctx, bytes.NewReader(sql), patch.ApplyOptions{Target: r.target()})
 }
 
 // lastGTID returns the GTID of the last transaction the session committed.
@@ -258,7 +259,7 @@ func TestRecoverRevertRandomTransactions(t *testing.T) {
 		b := 1 + rnd.IntN(60) // a workload step, never a revert's own
 		want, wantConflicts, exact := revertExpectation(states, b)
 		var buf bytes.Buffer
-		res, err := e.Revert(r.ctx, query.RevertOptions{Commits: []string{gtids[b-1]}, OnConflict: "skip", Store: "test"}, &buf)
+		res, err := patch.Revert(r.ctx, e, patch.RevertOptions{Commits: []string{gtids[b-1]}, OnConflict: "skip", Store: "test"}, &buf)
 		if err != nil {
 			t.Fatalf("trial %d: revert step %d (GTID %s): %v", trial, b, gtids[b-1], err)
 		}
@@ -351,8 +352,8 @@ func TestRecoverConflicts(t *testing.T) {
 	e := r.catchUp()
 
 	var buf bytes.Buffer
-	_, err := e.Revert(r.ctx, query.RevertOptions{Commits: []string{bad}}, &buf)
-	var ce *query.ConflictError
+	_, err := patch.Revert(r.ctx, e, patch.RevertOptions{Commits: []string{bad}}, &buf)
+	var ce *patch.ConflictError
 	if !errors.As(err, &ce) || buf.Len() != 0 {
 		t.Fatalf("revert with --on-conflict fail: got %v and %d bytes, want a ConflictError and no patch", err, buf.Len())
 	}
@@ -365,7 +366,7 @@ func TestRecoverConflicts(t *testing.T) {
 	}
 	t.Logf("%v", err)
 
-	res, err := e.Revert(r.ctx, query.RevertOptions{Commits: []string{bad}, OnConflict: "skip"}, &buf)
+	res, err := patch.Revert(r.ctx, e, patch.RevertOptions{Commits: []string{bad}, OnConflict: "skip"}, &buf)
 	if err != nil || len(res.Conflicts) != 1 {
 		t.Fatalf("revert with --on-conflict skip: %v %+v", err, res)
 	}
@@ -390,13 +391,13 @@ func TestRecoverConflicts(t *testing.T) {
 	bad2, _ := r.globalGTID()
 	e = r.catchUp()
 	buf.Reset()
-	if _, err := e.Revert(r.ctx, query.RevertOptions{Commits: []string{bad2}}, &buf); err != nil {
+	if _, err := patch.Revert(r.ctx, e, patch.RevertOptions{Commits: []string{bad2}}, &buf); err != nil {
 		t.Fatal(err)
 	}
 	must("UPDATE e2e.accounts SET note = 'meanwhile' WHERE id = 4")
 	stateBefore := r.moment().Tables["accounts"]
 	_, err = r.apply(buf.Bytes())
-	var ae *query.ApplyError
+	var ae *patch.ApplyError
 	if !errors.As(err, &ae) {
 		t.Fatalf("applying a stale patch: got %v, want an ApplyError", err)
 	}
@@ -457,7 +458,7 @@ func TestRecoverPatchAfterDeleteTruncateDrop(t *testing.T) {
 			refs = append(refs, layout.TableRef{DB: database, Table: tb})
 		}
 		var buf bytes.Buffer
-		res, err := e.Patch(r.ctx, query.PatchOptions{From: "HEAD", To: goodRef, Tables: refs, Store: "test"}, &buf)
+		res, err := patch.Restore(r.ctx, e, patch.RestoreOptions{From: "HEAD", To: goodRef, Tables: refs, Store: "test"}, &buf)
 		if err != nil {
 			t.Fatalf("%s: patch: %v", what, err)
 		}

@@ -449,7 +449,7 @@ func (r *replicaRun) checkMoments(ctx context.Context, chain *catalog.Chain) com
 	}
 	// Every before image must equal the lake's own previous image of its
 	// row (DESIGN invariant 6).
-	divs, err := e.CheckContinuity(ctx, 5)
+	divs, err := e.CheckContinuity(ctx, query.ContinuityOptions{Limit: 5})
 	if err != nil {
 		r.t.Fatalf("check continuity: %v", err)
 	}

@@ -67,7 +67,7 @@ func TestSmokeSnapshotStreamDDL(t *testing.T) {
 	}
 	check := func(table, ref string, want [][]any) {
 		t.Helper()
-		got, err := e.AsOfRows(ctx, "shop", table, ref)
+		got, err := e.AsOfRows(ctx, query.AsOfOptions{Table: layout.TableRef{DB: "shop", Table: table}, At: ref})
 		if err != nil {
 			t.Fatalf("asof %s at %s: %v", table, ref, err)
 		}
@@ -175,7 +175,7 @@ func TestSnapshotInParts(t *testing.T) {
 	e := &query.Engine{Chain: chain, Cache: cache}
 	count := func(table, ref string) int {
 		t.Helper()
-		got, err := e.AsOfRows(ctx, "shop", table, ref)
+		got, err := e.AsOfRows(ctx, query.AsOfOptions{Table: layout.TableRef{DB: "shop", Table: table}, At: ref})
 		if err != nil {
 			t.Fatalf("asof %s at %s: %v", table, ref, err)
 		}
@@ -189,7 +189,7 @@ func TestSnapshotInParts(t *testing.T) {
 			t.Errorf("asof shop.%s at %s: %d rows, want %d", c.table, c.ref, got, c.want)
 		}
 	}
-	items, err := e.AsOfRows(ctx, "shop", "items", "HEAD")
+	items, err := e.AsOfRows(ctx, query.AsOfOptions{Table: layout.TableRef{DB: "shop", Table: "items"}, At: "HEAD"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +267,7 @@ func TestLargeTransactionSpills(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := &query.Engine{Chain: chain, Cache: cache}
-	items, err := e.AsOfRows(ctx, "shop", "items", "HEAD")
+	items, err := e.AsOfRows(ctx, query.AsOfOptions{Table: layout.TableRef{DB: "shop", Table: "items"}, At: "HEAD"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,11 +280,11 @@ func TestLargeTransactionSpills(t *testing.T) {
 	if !reflect.DeepEqual(items.Rows, want) {
 		t.Fatalf("shop.items at HEAD: %d rows, want %d (first %v)", len(items.Rows), len(want), items.Rows[:min(3, len(items.Rows))])
 	}
-	before, err := e.AsOfRows(ctx, "shop", "items", fmt.Sprint(big.N-1))
+	before, err := e.AsOfRows(ctx, query.AsOfOptions{Table: layout.TableRef{DB: "shop", Table: "items"}, At: fmt.Sprint(big.N - 1)})
 	if err != nil || len(before.Rows) != 0 {
 		t.Fatalf("shop.items before the transaction: %v rows, %v", len(before.Rows), err)
 	}
-	logRows, err := e.AsOfRows(ctx, "shop", "log", "HEAD")
+	logRows, err := e.AsOfRows(ctx, query.AsOfOptions{Table: layout.TableRef{DB: "shop", Table: "log"}, At: "HEAD"})
 	if err != nil || len(logRows.Rows) != 101 {
 		t.Fatalf("shop.log at HEAD: %d rows, %v; want 101", len(logRows.Rows), err)
 	}
