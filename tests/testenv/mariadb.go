@@ -66,9 +66,11 @@ const (
 )
 
 // StartMariaDB starts a private MariaDB server and stops it and removes its
-// files when the test ends. It fails the test if the server cannot start.
+// files when the test ends. It fails the test if the server cannot start,
+// and skips it under -short.
 func StartMariaDB(t testing.TB, opts MariaDBOptions) *MariaDB {
 	t.Helper()
+	skipIfShort(t, "a private MariaDB")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	db, err := NewMariaDB(ctx, opts)
