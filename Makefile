@@ -29,7 +29,8 @@ tf-check: tools
 	cd infra/terraform && "$(TFLINT)" --recursive --config="$(CURDIR)/infra/terraform/.tflint.hcl"
 	$(GOTEST) -count=1 ./tests/infra/
 
-## test-short: unit tests only (no servers)
+## test-short: unit tests only: under -short every test that needs MariaDB, MinIO or a Lambda
+## process skips (tests/testenv), so nothing is started and no server need be installed
 test-short:
 	$(GOTEST) -short ./...
 
