@@ -6,6 +6,7 @@ GOTEST    ?= $(GO) test
 TESTFLAGS ?= -p 2 -timeout 40m
 TOOLS_BIN ?= $(or $(BINLAKE_TOOLS),$(HOME)/.cache/binlake/bin)
 TFLINT    ?= $(TOOLS_BIN)/tflint
+STATICCHECK ?= $(TOOLS_BIN)/staticcheck
 TERRAFORM ?= $(shell command -v terraform 2>/dev/null || echo $(TOOLS_BIN)/terraform)
 
 .PHONY: all build test test-short tools demo bench lint fmt fixture lambda tf-check tf-validate clean
@@ -15,7 +16,8 @@ all: build
 build:
 	$(GO) build -o $(BIN)/binlake ./cmd/binlake
 
-## tools: install the servers the tests start (MariaDB, sysbench, MinIO)
+## tools: install the servers the tests start (MariaDB, sysbench, MinIO) and the tools
+## tf-check and lint run (tflint, terraform, staticcheck)
 tools:
 	bash tests/tools/install.sh
 
@@ -29,7 +31,8 @@ tf-check: tools
 	cd infra/terraform && "$(TFLINT)" --recursive --config="$(CURDIR)/infra/terraform/.tflint.hcl"
 	$(GOTEST) -count=1 ./tests/infra/
 
-## test-short: unit tests only (no servers)
+## test-short: unit tests only: under -short every test that needs MariaDB, MinIO or a Lambda
+## process skips (tests/testenv), so nothing is started and no server need be installed
 test-short:
 	$(GOTEST) -short ./...
 
@@ -53,11 +56,14 @@ fixture:
 bench: tools
 	$(GO) run ./tests/bench -out docs/BENCHMARKS.md
 
-## lint: gofmt, go vet, and no tracked file over 1 MiB
+## lint: no tracked file over 1 MiB, gofmt, go vet, staticcheck (installed by `make tools`, which
+## lint does not run: on a fresh machine that builds every test server)
 lint:
 	bash tests/tools/check-sizes.sh
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	@[ -x "$(STATICCHECK)" ] || { echo "staticcheck not found at $(STATICCHECK): run \`make tools\` first"; exit 1; }
+	$(STATICCHECK) ./...
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

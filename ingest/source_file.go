@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -109,8 +108,6 @@ func probeBinlog(path string) (flavor string, server uint32, err error) {
 func (s *fileSource) identity() layout.Source {
 	return layout.Source{Flavor: s.flavor, ServerID: s.server, Origin: "files"}
 }
-
-var errStop = errors.New("stop reading")
 
 // stream calls fn for every event after from, file by file.
 func (s *fileSource) stream(ctx context.Context, from layout.Position, fn func(file string, ev *replication.BinlogEvent) error) error {

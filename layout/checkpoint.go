@@ -31,7 +31,7 @@ func WriteCheckpoint(w io.Writer, s *TableSchema, commit uint64, rows [][]any) e
 type CheckpointWriter struct {
 	s      *TableSchema
 	commit uint64
-	pw     *parquet.Writer
+	pw     *parquet.GenericWriter[any]
 	codecs []codec
 	values []parquet.Value
 	batch  []parquet.Row

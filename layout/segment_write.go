@@ -92,7 +92,7 @@ func (b *SegmentBuilder) WriteRange(w io.Writer, from, to int) error {
 // Column chunks carry min/max statistics and a page index (min/max cut to
 // 16 bytes); page headers carry no statistics, which would only repeat the
 // index's, untruncated.
-func newParquetWriter(w io.Writer, s *TableSchema, schema *parquet.Schema, extra ...string) (*parquet.Writer, error) {
+func newParquetWriter(w io.Writer, s *TableSchema, schema *parquet.Schema, extra ...string) (*parquet.GenericWriter[any], error) {
 	schemaJSON, err := json.Marshal(s)
 	if err != nil {
 		return nil, fmt.Errorf("encode schema: %w", err)
@@ -110,11 +110,13 @@ func newParquetWriter(w io.Writer, s *TableSchema, schema *parquet.Schema, extra
 	for i := 0; i+1 < len(extra); i += 2 {
 		options = append(options, parquet.KeyValueMetadata(extra[i], extra[i+1]))
 	}
-	config, err := parquet.NewWriterConfig(options...)
+	config, err := parquet.NewWriterConfig(options...) // an error here, not NewGenericWriter's panic
 	if err != nil {
 		return nil, err
 	}
-	return parquet.NewWriter(w, config), nil
+	// GenericWriter[any] with a schema is the replacement of the deprecated
+	// parquet.Writer: rows are written with WriteRows and ColumnWriters.
+	return parquet.NewGenericWriter[any](w, config), nil
 }
 
 // encodeValues fills dst with the values of a row image whose first leaf is

@@ -74,11 +74,7 @@ func (e *Engine) SQL(ctx context.Context, opts SQLOptions, out render.Output) er
 		}
 	}
 	if len(order) > 0 {
-		quoted := make([]string, len(order))
-		for i, d := range order {
-			quoted[i] = d
-		}
-		if _, err := s.conn.ExecContext(ctx, "SET search_path = "+sqlString(strings.Join(quoted, ","))); err != nil {
+		if _, err := s.conn.ExecContext(ctx, "SET search_path = "+sqlString(strings.Join(order, ","))); err != nil {
 			return fmt.Errorf("set search path: %w", err)
 		}
 	}

@@ -41,12 +41,12 @@ var columnTemplates = []testColumn{
 	{typ: mysql.MYSQL_TYPE_DOUBLE, meta: 8},
 	{typ: mysql.MYSQL_TYPE_NEWDECIMAL, meta: 10<<8 | 2},
 	{typ: mysql.MYSQL_TYPE_NEWDECIMAL, meta: 65<<8 | 30},
-	{typ: mysql.MYSQL_TYPE_NEWDECIMAL, meta: 1<<8 | 0},
+	{typ: mysql.MYSQL_TYPE_NEWDECIMAL, meta: 1 << 8},
 	{typ: mysql.MYSQL_TYPE_NEWDECIMAL, meta: 20<<8 | 20},
 	{typ: mysql.MYSQL_TYPE_NEWDECIMAL, meta: 18<<8 | 9, unsigned: true},
 	{typ: mysql.MYSQL_TYPE_BIT, meta: 0<<8 | 1},
 	{typ: mysql.MYSQL_TYPE_BIT, meta: 1<<8 | 5},
-	{typ: mysql.MYSQL_TYPE_BIT, meta: 8<<8 | 0},
+	{typ: mysql.MYSQL_TYPE_BIT, meta: 8 << 8},
 	{typ: mysql.MYSQL_TYPE_YEAR},
 	{typ: mysql.MYSQL_TYPE_DATE},
 	{typ: mysql.MYSQL_TYPE_DATETIME2, meta: 0},
@@ -59,7 +59,7 @@ var columnTemplates = []testColumn{
 	{typ: mysql.MYSQL_TYPE_TIME2, meta: 1},
 	{typ: mysql.MYSQL_TYPE_TIME2, meta: 4},
 	{typ: mysql.MYSQL_TYPE_TIME2, meta: 6},
-	{typ: mysql.MYSQL_TYPE_STRING, meta: uint16(mysql.MYSQL_TYPE_STRING)<<8 | 40, coll: utf8mb4Coll},        // char(10)
+	{typ: mysql.MYSQL_TYPE_STRING, meta: uint16(mysql.MYSQL_TYPE_STRING)<<8 | 40, coll: utf8mb4Coll}, // char(10)
 	{typ: mysql.MYSQL_TYPE_STRING, meta: uint16(mysql.MYSQL_TYPE_STRING^0x10)<<8 | 0xfc, coll: utf8mb4Coll}, // char(255): 1020 bytes
 	{typ: mysql.MYSQL_TYPE_STRING, meta: uint16(mysql.MYSQL_TYPE_STRING)<<8 | 5, coll: latin1Coll},          // char(5) latin1
 	{typ: mysql.MYSQL_TYPE_STRING, meta: uint16(mysql.MYSQL_TYPE_STRING)<<8 | 4, coll: binaryColl},          // binary(4)

@@ -344,7 +344,7 @@ func binlogInt(col *layout.Column, v any) (any, error) {
 	case unsigned && col.Unsigned:
 		return u, nil
 	case signed || unsigned:
-		return nil, fmt.Errorf("Go type %T does not match the column's signedness (unsigned=%t)", v, col.Unsigned)
+		return nil, fmt.Errorf("value of Go type %T does not match the column's signedness (unsigned=%t)", v, col.Unsigned)
 	}
 	return nil, unexpectedType(v)
 }

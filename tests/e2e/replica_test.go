@@ -169,8 +169,8 @@ func runReplica(t *testing.T, rs replicaStore) {
 // It returns the recorder's connection.
 func (r *replicaRun) start(ctx context.Context, rs replicaStore) *client.Conn {
 	t := r.t
+	r.db = testenv.StartMariaDB(t, testenv.MariaDBOptions{}) // first: it skips under -short
 	bin := binlakeBinary(t)
-	r.db = testenv.StartMariaDB(t, testenv.MariaDBOptions{})
 	st, err := rs.open(ctx)
 	if err != nil {
 		t.Fatalf("open store %s: %v", rs.url, err)

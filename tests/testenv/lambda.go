@@ -58,9 +58,11 @@ type Reply struct {
 func (r Reply) Failed() bool { return r.ErrorType != "" || r.ErrorMessage != "" }
 
 // StartLambda starts binary as function name with the given extra
-// environment ("K=V") and stops it when the test ends.
+// environment ("K=V") and stops it when the test ends. It skips the test
+// under -short.
 func StartLambda(t testing.TB, name, binary string, env []string) *Lambda {
 	t.Helper()
+	skipIfShort(t, "a Lambda bootstrap process")
 	l, err := NewLambda(name, binary, env)
 	if err != nil {
 		t.Fatal(err)

@@ -31,9 +31,9 @@ type MariaDBOptions struct {
 }
 
 // MariaDB is a private MariaDB server for one test or program: its own data
-// directory, socket and TCP port on 127.0.0.1, with a row-based binlog. The
-// TCP user User@127.0.0.1 has all privileges, replication included, and a
-// database named test exists.
+// directory, temporary directory, socket and TCP port on 127.0.0.1, with a
+// row-based binlog. The TCP user User@127.0.0.1 has all privileges,
+// replication included, and a database named test exists.
 type MariaDB struct {
 	Host     string // "127.0.0.1"
 	Port     int
@@ -42,7 +42,8 @@ type MariaDB struct {
 	DataDir  string
 	Socket   string
 
-	dir      string // temporary root holding DataDir, Socket and the logs
+	dir      string // temporary root holding DataDir, Socket, tmpDir and the logs
+	tmpDir   string // the server's --tmpdir, private so that servers share no temporary files
 	errLog   string
 	mariadbd string
 	extra    []string // MariaDBOptions.ExtraArgs
@@ -65,9 +66,11 @@ const (
 )
 
 // StartMariaDB starts a private MariaDB server and stops it and removes its
-// files when the test ends. It fails the test if the server cannot start.
+// files when the test ends. It fails the test if the server cannot start,
+// and skips it under -short.
 func StartMariaDB(t testing.TB, opts MariaDBOptions) *MariaDB {
 	t.Helper()
+	skipIfShort(t, "a private MariaDB")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	db, err := NewMariaDB(ctx, opts)
@@ -107,6 +110,7 @@ func NewMariaDB(ctx context.Context, opts MariaDBOptions) (*MariaDB, error) {
 		DataDir:  filepath.Join(dir, "data"),
 		Socket:   filepath.Join(dir, "mariadbd.sock"),
 		dir:      dir,
+		tmpDir:   filepath.Join(dir, "tmp"),
 		errLog:   filepath.Join(dir, "error.log"),
 		mariadbd: mariadbd,
 		extra:    opts.ExtraArgs,
@@ -123,6 +127,9 @@ func NewMariaDB(ctx context.Context, opts MariaDBOptions) (*MariaDB, error) {
 }
 
 func (m *MariaDB) setUp(ctx context.Context, installDB string) error {
+	if err := os.Mkdir(m.tmpDir, 0o700); err != nil {
+		return fmt.Errorf("create MariaDB tmpdir: %w", err)
+	}
 	if err := m.installDataDir(ctx, installDB); err != nil {
 		return err
 	}
@@ -177,10 +184,15 @@ var mariadbSmallInnoDB = []string{
 	"--innodb-log-file-size=8M",
 }
 
+// installDataDir runs mariadb-install-db with the server's own --tmpdir
+// (passed on to the bootstrap mariadbd): with the shared /tmp, bootstraps
+// running at once failed now and then with "Unknown table
+// 'mysql.tmp_proxies_priv'", their temporary tables colliding.
 func (m *MariaDB) installDataDir(ctx context.Context, installDB string) error {
 	args := append([]string{
 		"--no-defaults",
 		"--datadir=" + m.DataDir,
+		"--tmpdir=" + m.tmpDir,
 		"--user=root",
 		"--auth-root-authentication-method=normal",
 		"--skip-test-db",
@@ -200,6 +212,7 @@ func (m *MariaDB) serverArgs() []string {
 		"--no-defaults", // must come first
 		"--user=root",
 		"--datadir=" + m.DataDir,
+		"--tmpdir=" + m.tmpDir,
 		"--socket=" + m.Socket,
 		"--pid-file=" + filepath.Join(m.dir, "mariadbd.pid"),
 		"--log-error=" + m.errLog,

@@ -1,6 +1,8 @@
 // Package testenv starts the real servers binlake's tests run against. It
 // is a test-support package: only tests import it. A server that cannot be
-// started fails the test; nothing is skipped.
+// started fails the test; nothing is skipped, except under -short, where
+// every Start function skips its test so that `go test -short ./...` starts
+// no process.
 package testenv
 
 import (
@@ -36,9 +38,11 @@ const (
 )
 
 // StartMinIO starts a MinIO server for the test and stops it when the test
-// ends. It fails the test, never skips it, when the server cannot start.
+// ends. It fails the test when the server cannot start, and skips it only
+// under -short.
 func StartMinIO(t testing.TB) *MinIO {
 	t.Helper()
+	skipIfShort(t, "a private MinIO")
 	m, err := NewMinIO(context.Background())
 	if err != nil {
 		t.Fatalf("start MinIO: %v", err)

@@ -15,11 +15,7 @@ import (
 
 func TestMinIO(t *testing.T) {
 	ctx := context.Background()
-	m, err := testenv.NewMinIO(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := testenv.StartMinIO(t)
 
 	m.CreateBucket(t, "plain", false)
 	m.CreateBucket(t, "locked", true)

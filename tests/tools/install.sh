@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the tests need and the machine lacks: MariaDB and sysbench
-# from Debian packages, MinIO built from the Go module proxy into a cache
-# outside the repo. Safe to run again: it only installs what is missing.
+# Installs what the tests and `make lint` need and the machine lacks: MariaDB
+# and sysbench from Debian packages; MinIO, tflint, staticcheck and terraform
+# built from the Go module proxy into a cache outside the repo. Safe to run
+# again: it only installs what is missing or at another version.
 set -euo pipefail
 
 BIN="${BINLAKE_TOOLS:-$HOME/.cache/binlake/bin}"
@@ -30,8 +31,15 @@ if [[ "$tflint_version" != *"version ${TFLINT_VERSION#v}"* ]]; then
   echo "building tflint $TFLINT_VERSION into $BIN (about 3 minutes the first time)"
   (cd / && GOBIN="$BIN" GOFLAGS=-buildvcs=false nice -n 19 go install "github.com/terraform-linters/tflint@$TFLINT_VERSION")
 fi
+STATICCHECK_VERSION="v0.8.2"
+# `staticcheck -version` prints "staticcheck 2026.2.2 (0.8.2)".
+staticcheck_version="$("$BIN/staticcheck" -version 2>/dev/null || true)"
+if [[ "$staticcheck_version" != *"(${STATICCHECK_VERSION#v})"* ]]; then
+  echo "building staticcheck $STATICCHECK_VERSION into $BIN (about 2 minutes the first time)"
+  (cd / && GOBIN="$BIN" GOFLAGS=-buildvcs=false nice -n 19 go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION")
+fi
 if ! command -v terraform >/dev/null 2>&1 && [ ! -x "$BIN/terraform" ]; then
   echo "building terraform v1.5.7 into $BIN (about 10 minutes the first time)"
   (cd / && GOBIN="$BIN" GOFLAGS=-buildvcs=false nice -n 19 go install github.com/hashicorp/terraform@v1.5.7)
 fi
-echo "tools ready: mariadbd $(/usr/sbin/mariadbd --version 2>/dev/null | awk '{print $3}'), sysbench $(sysbench --version | awk '{print $2}'), minio and tflint in ${BIN}"
+echo "tools ready: mariadbd $(/usr/sbin/mariadbd --version 2>/dev/null | awk '{print $3}'), sysbench $(sysbench --version | awk '{print $2}'), minio, tflint and staticcheck in ${BIN}"
