@@ -186,7 +186,7 @@ func (j *jsonlWriter) Row(vals []any) error {
 		b.WriteString(CellJSON(v))
 	}
 	b.WriteString("}\n")
-	_, err := io.WriteString(j.w, b.String())
+	_, err := j.w.Write([]byte(b.String()))
 	return err
 }
 
