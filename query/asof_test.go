@@ -57,7 +57,7 @@ func (b *chainBuilder) commit(s *layout.TableSchema, newSchemas []layout.TableSc
 		o := layout.Object{Key: layout.SegmentKey(s.DB, s.Table, s.Version, b.n, b.n, sha), SHA256: sha,
 			Size: int64(buf.Len()), Kind: layout.ObjectSegment, DB: s.DB, Table: s.Table, SchemaVersion: s.Version,
 			First: b.n, Last: b.n, Rows: int64(len(changes))}
-		if err := b.store.Put(ctx, o.Key, buf.Bytes()); err != nil {
+		if err := b.store.Put(ctx, o.Key, bytes.NewReader(buf.Bytes()), int64(buf.Len())); err != nil {
 			b.t.Fatal(err)
 		}
 		m.Objects = append(m.Objects, o)

@@ -129,7 +129,7 @@ func (b *audChain) flush() {
 		o := layout.Object{Key: layout.SegmentKey(k.ref.DB, k.ref.Table, k.version, first, last, sha), SHA256: sha,
 			Size: int64(buf.Len()), Kind: layout.ObjectSegment, DB: k.ref.DB, Table: k.ref.Table, SchemaVersion: k.version,
 			First: first, Last: last, Rows: int64(len(p.changes))}
-		if err := b.store.Put(ctx, o.Key, buf.Bytes()); err != nil {
+		if err := b.store.Put(ctx, o.Key, bytes.NewReader(buf.Bytes()), int64(buf.Len())); err != nil {
 			b.t.Fatal(err)
 		}
 		m.Objects = append(m.Objects, o)
@@ -223,7 +223,7 @@ func (b *audChain) snapshot(tables map[*layout.TableSchema][][]any) uint64 {
 		m.Objects = append(m.Objects, layout.Object{Key: layout.CheckpointKey(s.DB, s.Table, s.Version, 1, sha), SHA256: sha,
 			Size: int64(buf.Len()), Kind: layout.ObjectCheckpoint, DB: s.DB, Table: s.Table, SchemaVersion: s.Version,
 			First: 1, Last: 1, Rows: int64(len(tables[s]))})
-		if err := b.store.Put(ctx, m.Objects[len(m.Objects)-1].Key, buf.Bytes()); err != nil {
+		if err := b.store.Put(ctx, m.Objects[len(m.Objects)-1].Key, bytes.NewReader(buf.Bytes()), int64(buf.Len())); err != nil {
 			b.t.Fatal(err)
 		}
 	}

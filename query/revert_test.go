@@ -87,7 +87,7 @@ func (b *recChain) commit(kind layout.CommitKind, ddl string, schemas []layout.T
 		o := layout.Object{Key: layout.SegmentKey(p.s.DB, p.s.Table, p.s.Version, b.n, b.n, sha), SHA256: sha,
 			Size: int64(buf.Len()), Kind: layout.ObjectSegment, DB: p.s.DB, Table: p.s.Table, SchemaVersion: p.s.Version,
 			First: b.n, Last: b.n, Rows: int64(len(p.changes))}
-		if err := b.store.Put(ctx, o.Key, buf.Bytes()); err != nil {
+		if err := b.store.Put(ctx, o.Key, bytes.NewReader(buf.Bytes()), int64(buf.Len())); err != nil {
 			b.t.Fatal(err)
 		}
 		m.Objects = append(m.Objects, o)
@@ -387,7 +387,7 @@ func millionRowChain(b *testing.B, rows, perCommit, perSegment int) (e *query.En
 		sha := layout.Hash(buf.Bytes())
 		o := layout.Object{Key: layout.SegmentKey("sb", "t", 1, first, n, sha), SHA256: sha, Size: int64(buf.Len()),
 			Kind: layout.ObjectSegment, DB: "sb", Table: "t", SchemaVersion: 1, First: first, Last: n, Rows: int64(len(changes))}
-		if err := st.Put(ctx, o.Key, buf.Bytes()); err != nil {
+		if err := st.Put(ctx, o.Key, bytes.NewReader(buf.Bytes()), int64(buf.Len())); err != nil {
 			b.Fatal(err)
 		}
 		m := &layout.Manifest{Source: layout.Source{Flavor: "mariadb", ServerID: 1, Origin: "live"}, Objects: []layout.Object{o}}
