@@ -20,6 +20,11 @@ var ErrFenced = errors.New("another writer extended the chain")
 // ErrEmpty is returned when a chain has no commits yet.
 var ErrEmpty = errors.New("the chain has no commits yet")
 
+// maxManifestBytes bounds the manifests the chain reads whole. One flush
+// makes one manifest, a few MiB at most; a manifest above this is not one
+// binlake wrote.
+const maxManifestBytes = 256 << 20
+
 // Chain is an in-memory view of a store's manifest chain. It is not safe for
 // concurrent use; the ingest task owns one for appending, and each query
 // builds its own.
@@ -84,7 +89,7 @@ func (c *Chain) Refresh(ctx context.Context) error {
 		if want := uint64(len(c.manifests)) + 1; seq != want {
 			return fmt.Errorf("read chain: found manifest %d where %d was expected: the chain has a gap", seq, want)
 		}
-		b, err := c.store.Get(ctx, key)
+		b, err := layout.ReadAll(ctx, c.store, key, maxManifestBytes)
 		if err != nil {
 			return fmt.Errorf("read manifest %d: %w", seq, err)
 		}

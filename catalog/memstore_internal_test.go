@@ -1,8 +1,10 @@
 package catalog
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"sync"
@@ -18,23 +20,31 @@ type memStore struct {
 
 func newMemStore() *memStore { return &memStore{objs: map[string][]byte{}} }
 
-func (s *memStore) Get(_ context.Context, key string) ([]byte, error) {
+func (s *memStore) get(key string) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b, ok := s.objs[key]
 	if !ok {
 		return nil, fmt.Errorf("get %s: %w", key, layout.ErrNotFound)
 	}
-	return append([]byte(nil), b...), nil
+	return b, nil // never changed in place: Put replaces
 }
 
-func (s *memStore) GetRange(ctx context.Context, key string, off, n int64) ([]byte, error) {
-	b, err := s.Get(ctx, key)
+func (s *memStore) Open(_ context.Context, key string) (io.ReadCloser, error) {
+	b, err := s.get(key)
+	if err != nil {
+		return nil, err
+	}
+	return io.NopCloser(bytes.NewReader(b)), nil
+}
+
+func (s *memStore) GetRange(_ context.Context, key string, off, n int64) ([]byte, error) {
+	b, err := s.get(key)
 	if err != nil {
 		return nil, err
 	}
 	off = min(off, int64(len(b)))
-	return b[off:min(off+n, int64(len(b)))], nil
+	return append([]byte(nil), b[off:min(off+n, int64(len(b)))]...), nil
 }
 
 func (s *memStore) List(_ context.Context, prefix, after string) ([]string, error) {
@@ -50,10 +60,14 @@ func (s *memStore) List(_ context.Context, prefix, after string) ([]string, erro
 	return out, nil
 }
 
-func (s *memStore) Put(_ context.Context, key string, data []byte) error {
+func (s *memStore) Put(_ context.Context, key string, r io.Reader, size int64) error {
+	var buf bytes.Buffer
+	if err := layout.CopyExact(&buf, r, size); err != nil {
+		return fmt.Errorf("put %s: %w", key, err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.objs[key] = append([]byte(nil), data...)
+	s.objs[key] = buf.Bytes()
 	return nil
 }
 

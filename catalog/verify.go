@@ -2,11 +2,12 @@ package catalog
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
 
 	"golang.org/x/sync/errgroup"
-
-	"github.com/binlake/binlake/layout"
 )
 
 // VerifyReport is the result of walking a chain.
@@ -29,15 +30,15 @@ func (c *Chain) Verify(ctx context.Context, progress func(done, total int)) (Ver
 	done := make(chan int64, len(objs))
 	for _, o := range objs {
 		g.Go(func() error {
-			b, err := c.store.Get(gctx, o.Key)
+			size, sha, err := c.hashObject(gctx, o.Key)
 			if err != nil {
 				return fmt.Errorf("object %s (%s.%s, commits %d-%d): %w", o.Key, o.DB, o.Table, o.First, o.Last, err)
 			}
-			if int64(len(b)) != o.Size || layout.Hash(b) != o.SHA256 {
+			if size != o.Size || sha != o.SHA256 {
 				return fmt.Errorf("object %s (%s.%s, commits %d-%d) was altered: %d bytes with SHA-256 %s, the chain records %d bytes with %s",
-					o.Key, o.DB, o.Table, o.First, o.Last, len(b), layout.Hash(b), o.Size, o.SHA256)
+					o.Key, o.DB, o.Table, o.First, o.Last, size, sha, o.Size, o.SHA256)
 			}
-			done <- int64(len(b))
+			done <- size
 			return nil
 		})
 	}
@@ -52,4 +53,20 @@ func (c *Chain) Verify(ctx context.Context, progress func(done, total int)) (Ver
 		}
 	}
 	return rep, <-errc
+}
+
+// hashObject streams an object from the store through SHA-256 and returns
+// its size and hash (as layout.Hash gives it), never holding it whole.
+func (c *Chain) hashObject(ctx context.Context, key string) (int64, string, error) {
+	r, err := c.store.Open(ctx, key)
+	if err != nil {
+		return 0, "", err
+	}
+	defer r.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, r)
+	if err != nil {
+		return 0, "", err
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -87,7 +87,7 @@ func putSegmentRange(ctx context.Context, store layout.Store, b *layout.SegmentB
 	o := layout.Object{Key: layout.SegmentKey(s.DB, s.Table, s.Version, first, last, sha), SHA256: sha,
 		Size: int64(buf.Len()), Kind: layout.ObjectSegment, DB: s.DB, Table: s.Table,
 		SchemaVersion: s.Version, First: first, Last: last, Rows: int64(to - from)}
-	if err := store.Put(ctx, o.Key, buf.Bytes()); err != nil {
+	if err := store.Put(ctx, o.Key, bytes.NewReader(buf.Bytes()), int64(buf.Len())); err != nil {
 		return o, fmt.Errorf("store segment %s: %w", o.Key, err)
 	}
 	return o, nil

@@ -155,6 +155,7 @@ func snapshotTable(ctx context.Context, conn *client.Conn, store layout.Store, r
 		total = n
 	}
 	parts := layout.NewCheckpointParts(ctx, store, s, tx.n, cfg.SnapshotPartRows, cfg.SnapshotPartBytes)
+	defer parts.Discard() // the spool of a part left open by an error
 	if err := readRows(ctx, conn, s, total, cfg, parts); err != nil {
 		return fmt.Errorf("snapshot %s: %w", ref, err)
 	}

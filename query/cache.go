@@ -4,7 +4,10 @@ package query
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -43,20 +46,16 @@ func (c *Cache) path(o layout.Object) string {
 }
 
 // Fetch returns the local path of an object, downloading it and checking its
-// hash against the chain first if it is not cached yet.
+// hash against the chain first if it is not cached yet. The object streams
+// from the store into a temporary file beside its place in the cache,
+// hashed on the way, and is renamed into place only if its size and
+// SHA-256 are the chain's: it is never held in memory.
 func (c *Cache) Fetch(ctx context.Context, o layout.Object) (string, error) {
 	p := c.path(o)
 	if _, err := os.Stat(p); err == nil {
 		now := time.Now()
 		_ = os.Chtimes(p, now, now) // recently used: trimmed last
 		return p, nil
-	}
-	b, err := c.store.Get(ctx, o.Key)
-	if err != nil {
-		return "", fmt.Errorf("fetch %s: %w", o.Key, err)
-	}
-	if got := layout.Hash(b); got != o.SHA256 {
-		return "", fmt.Errorf("object %s is corrupt or was altered: its SHA-256 is %s, the chain records %s", o.Key, got, o.SHA256)
 	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return "", fmt.Errorf("cache %s: %w", o.Key, err)
@@ -65,18 +64,43 @@ func (c *Cache) Fetch(ctx context.Context, o layout.Object) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("cache %s: %w", o.Key, err)
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("cache %s: %w", o.Key, err)
+	defer os.Remove(tmp.Name()) // after the rename there is nothing left to remove
+	size, sha, err := c.download(ctx, o.Key, tmp, o.Size)
+	if cerr := tmp.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("cache %s: %w", o.Key, cerr)
 	}
-	if err := tmp.Close(); err != nil {
-		return "", fmt.Errorf("cache %s: %w", o.Key, err)
+	if err != nil {
+		return "", err
+	}
+	if size != o.Size || sha != o.SHA256 {
+		got := fmt.Sprintf("%d bytes with SHA-256 %s", size, sha)
+		if size > o.Size {
+			got = fmt.Sprintf("more than %d bytes", o.Size)
+		}
+		return "", fmt.Errorf("object %s is corrupt or was altered: it has %s, the chain records %d bytes with SHA-256 %s",
+			o.Key, got, o.Size, o.SHA256)
 	}
 	if err := os.Rename(tmp.Name(), p); err != nil {
 		return "", fmt.Errorf("cache %s: %w", o.Key, err)
 	}
 	return p, nil
+}
+
+// download copies the object under key into w, reading at most one byte
+// more than want (enough to tell that it is too large), and returns how
+// many bytes it read and their SHA-256 (as layout.Hash gives it).
+func (c *Cache) download(ctx context.Context, key string, w io.Writer, want int64) (int64, string, error) {
+	r, err := c.store.Open(ctx, key)
+	if err != nil {
+		return 0, "", fmt.Errorf("fetch %s: %w", key, err)
+	}
+	defer r.Close()
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(w, h), io.LimitReader(r, want+1))
+	if err != nil {
+		return 0, "", fmt.Errorf("fetch %s: %w", key, err)
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // FetchAll fetches objects in parallel and returns their paths in order.

@@ -1,6 +1,7 @@
 package query_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -15,7 +16,7 @@ import (
 
 func putObject(t *testing.T, st layout.Store, key string, data []byte) layout.Object {
 	t.Helper()
-	if err := st.Put(context.Background(), key, data); err != nil {
+	if err := st.Put(context.Background(), key, bytes.NewReader(data), int64(len(data))); err != nil {
 		t.Fatal(err)
 	}
 	return layout.Object{Key: key, SHA256: layout.Hash(data), Size: int64(len(data))}
@@ -54,13 +55,17 @@ func TestCacheVerifiesAndTrims(t *testing.T) {
 	if _, err := os.Stat(pb); err != nil {
 		t.Errorf("recent object trimmed: %v", err)
 	}
-	// an object altered in the store is refused, naming it
-	tampered := putObject(t, st, "segments/c", []byte("good"))
-	if err := st.Put(ctx, "segments/c", []byte("evil")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Fetch(ctx, tampered); err == nil || !strings.Contains(err.Error(), "segments/c") {
-		t.Fatalf("tampered object: %v", err)
+	// an object altered in the store is refused, naming it, whether its
+	// size changed or not
+	for _, evil := range []string{"evil", "good, and then some", "go", ""} {
+		tampered := putObject(t, st, "segments/c", []byte("good"))
+		if err := st.Put(ctx, "segments/c", strings.NewReader(evil), int64(len(evil))); err != nil {
+			t.Fatal(err)
+		}
+		_, err := c.Fetch(ctx, tampered)
+		if err == nil || !strings.Contains(err.Error(), "segments/c") || !strings.Contains(err.Error(), "corrupt or was altered") {
+			t.Fatalf("object altered to %q: %v", evil, err)
+		}
 	}
 	if matches, _ := filepath.Glob(filepath.Join(c.Dir(), "objects", "*", "*")); len(matches) != 1 {
 		t.Fatalf("cache holds %d objects, want 1", len(matches))

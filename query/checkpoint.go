@@ -73,6 +73,7 @@ func (e *Engine) checkpointTable(ctx context.Context, ref layout.TableRef, n uin
 	// Rows stream from DuckDB into parts stored as they fill: a Lambda
 	// function with little memory can checkpoint a large table.
 	parts := layout.NewCheckpointParts(ctx, e.Chain.Store(), &st.Schema, n, e.PartRows, e.PartBytes)
+	defer parts.Discard() // the spool of a part left open by an error
 	if err := e.eachRow(ctx, st, false, parts.Write); err != nil {
 		return res, fmt.Errorf("checkpoint %s at %d: %w", ref, n, err)
 	}

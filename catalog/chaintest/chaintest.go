@@ -101,7 +101,7 @@ func (b *Builder) Segment(s *layout.TableSchema, first, last uint64, changes []l
 	o := layout.Object{Key: layout.SegmentKey(s.DB, s.Table, s.Version, first, last, sha), SHA256: sha,
 		Size: int64(buf.Len()), Kind: layout.ObjectSegment, DB: s.DB, Table: s.Table, SchemaVersion: s.Version,
 		First: first, Last: last, Rows: int64(len(changes))}
-	if err := b.Store.Put(context.Background(), o.Key, buf.Bytes()); err != nil {
+	if err := b.Store.Put(context.Background(), o.Key, bytes.NewReader(buf.Bytes()), int64(buf.Len())); err != nil {
 		b.t.Fatal(err)
 	}
 	return o
@@ -136,7 +136,7 @@ func (b *Builder) Checkpoint(s *layout.TableSchema, commit uint64, rows [][]any)
 	o := layout.Object{Key: layout.CheckpointKey(s.DB, s.Table, s.Version, commit, sha), SHA256: sha,
 		Size: int64(buf.Len()), Kind: layout.ObjectCheckpoint, DB: s.DB, Table: s.Table, SchemaVersion: s.Version,
 		First: commit, Last: commit, Rows: int64(len(rows))}
-	if err := b.Store.Put(context.Background(), o.Key, buf.Bytes()); err != nil {
+	if err := b.Store.Put(context.Background(), o.Key, bytes.NewReader(buf.Bytes()), int64(buf.Len())); err != nil {
 		b.t.Fatal(err)
 	}
 	return o

@@ -79,15 +79,12 @@ func (d *Deps) writeResult(ctx context.Context, format string, exec func(render.
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("result file: %w", err)
-	}
 	key := layout.ResultKey(requestID(ctx), format)
-	if err := d.Results.Put(ctx, key, data); err != nil {
+	size, err := putFile(ctx, d.Results, key, path)
+	if err != nil {
 		return nil, fmt.Errorf("store result %s: %w", key, err)
 	}
-	res := &Result{Key: key, Format: format, Bytes: int64(len(data)), Expires: time.Now().Add(resultTTL).UTC()}
+	res := &Result{Key: key, Format: format, Bytes: size, Expires: time.Now().Add(resultTTL).UTC()}
 	if p, ok := d.Results.(Presigner); ok {
 		if res.URL, err = p.Presign(ctx, key, resultTTL); err != nil {
 			return nil, err
@@ -110,4 +107,22 @@ type lineCounter struct {
 func (c *lineCounter) Write(p []byte) (int, error) {
 	c.lines += bytes.Count(p, []byte{'\n'})
 	return c.w.Write(p)
+}
+
+// putFile stores the file at path under key, streaming it, and returns its
+// size.
+func putFile(ctx context.Context, store layout.Store, key, path string) (int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	if err := store.Put(ctx, key, f, info.Size()); err != nil {
+		return 0, err
+	}
+	return info.Size(), nil
 }

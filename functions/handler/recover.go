@@ -1,10 +1,12 @@
 package handler
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -56,9 +58,17 @@ func (d *Deps) Recover(ctx context.Context, raw json.RawMessage) (*RecoverAnswer
 		return nil, err
 	}
 	ans := &RecoverAnswer{Op: req.Op}
-	var buf bytes.Buffer
+	// The patch goes to a file, then to the store from it: a patch can be
+	// larger than the function's memory.
+	f, err := os.CreateTemp("", "binlake-patch-*.sql")
+	if err != nil {
+		return nil, fmt.Errorf("patch file: %w", err)
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	buf := bufio.NewWriterSize(f, 256<<10)
 	if req.Op == "revert" {
-		res, err := patch.Revert(ctx, e, patch.RevertOptions{Commits: req.Commits, OnConflict: req.OnConflict, Store: d.StoreURL}, &buf)
+		res, err := patch.Revert(ctx, e, patch.RevertOptions{Commits: req.Commits, OnConflict: req.OnConflict, Store: d.StoreURL}, buf)
 		var ce *patch.ConflictError
 		if errors.As(err, &ce) {
 			ans.Conflicts = ce.Conflicts
@@ -69,17 +79,21 @@ func (d *Deps) Recover(ctx context.Context, raw json.RawMessage) (*RecoverAnswer
 		}
 		ans.Statements, ans.Rows, ans.Conflicts = res.Statements, res.Rows, res.Conflicts
 	} else {
-		res, err := patch.Restore(ctx, e, patch.RestoreOptions{From: req.From, To: req.To, Tables: tables, Store: d.StoreURL}, &buf)
+		res, err := patch.Restore(ctx, e, patch.RestoreOptions{From: req.From, To: req.To, Tables: tables, Store: d.StoreURL}, buf)
 		if err != nil {
 			return nil, asBadRequest(badRefField(err, "from"))
 		}
 		ans.Statements, ans.Rows = res.Statements, res.Rows
 	}
-	key := layout.PatchKey(req.Op + "-" + requestID(ctx))
-	if err := d.Store.Put(ctx, key, buf.Bytes()); err != nil {
-		return nil, err
+	if err := buf.Flush(); err != nil {
+		return nil, fmt.Errorf("patch file: %w", err)
 	}
-	ans.Patch = &Result{Key: key, Format: "sql", Bytes: int64(buf.Len()), Expires: time.Now().Add(resultTTL).UTC()}
+	key := layout.PatchKey(req.Op + "-" + requestID(ctx))
+	size, err := putFile(ctx, d.Store, key, f.Name())
+	if err != nil {
+		return nil, fmt.Errorf("store patch %s: %w", key, err)
+	}
+	ans.Patch = &Result{Key: key, Format: "sql", Bytes: size, Expires: time.Now().Add(resultTTL).UTC()}
 	if p, ok := d.Store.(Presigner); ok {
 		if ans.Patch.URL, err = p.Presign(ctx, key, resultTTL); err != nil {
 			return nil, err

@@ -129,7 +129,7 @@ func ingestedChanges(t *testing.T, files []string) map[string][]change {
 			if o.Kind != layout.ObjectSegment {
 				continue
 			}
-			data, err := store.Get(ctx, o.Key)
+			data, err := layout.ReadAll(ctx, store, o.Key, o.Size)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -45,18 +45,14 @@ func New(dir string) (*Store, error) {
 // Root returns the absolute directory the store lives in.
 func (s *Store) Root() string { return s.root }
 
-// Get returns the whole object under key.
-func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
-	f, size, err := s.open(ctx, key)
+// Open returns the file under key, open for reading (its read errors name
+// the file). A missing key is layout.ErrNotFound, from Open itself.
+func (s *Store) Open(ctx context.Context, key string) (io.ReadCloser, error) {
+	f, _, err := s.open(ctx, key)
 	if err != nil {
-		return nil, fmt.Errorf("file get %s: %w", key, err)
+		return nil, fmt.Errorf("file open %s: %w", key, err)
 	}
-	defer f.Close()
-	data := make([]byte, size)
-	if _, err := io.ReadFull(f, data); err != nil {
-		return nil, fmt.Errorf("file get %s: %w", key, err)
-	}
-	return data, nil
+	return f, nil
 }
 
 // GetRange returns up to length bytes of the object under key, starting at

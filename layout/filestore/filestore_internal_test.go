@@ -20,8 +20,8 @@ func TestInvalidKeys(t *testing.T) {
 		".tmp-x", "dir/.tmp-123",
 	} {
 		ops := map[string]error{
-			"Get":    func() error { _, err := s.Get(ctx, key); return err }(),
-			"Put":    s.Put(ctx, key, []byte("x")),
+			"Open":   func() error { _, err := s.Open(ctx, key); return err }(),
+			"Put":    s.Put(ctx, key, strings.NewReader("x"), 1),
 			"Create": s.Create(ctx, key, []byte("x")),
 		}
 		for op, err := range ops {
@@ -44,7 +44,7 @@ func TestListSkipsTempFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if err := s.Put(ctx, "dir/a", []byte("a")); err != nil {
+	if err := s.Put(ctx, "dir/a", strings.NewReader("a"), 1); err != nil {
 		t.Fatal(err)
 	}
 	// A writer that crashed between writing and publishing leaves this.
@@ -78,5 +78,27 @@ func TestNewCreatesDirectory(t *testing.T) {
 	}
 	if len(entries) != 1 {
 		t.Errorf("directory holds %d entries, want only the object (no temp file left)", len(entries))
+	}
+}
+
+// TestFailedPutLeavesNoTempFile: a reader that does not match its size
+// leaves neither the object nor a temporary file behind.
+func TestFailedPutLeavesNoTempFile(t *testing.T) {
+	s, err := New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, size := range []int64{4, 6} {
+		if err := s.Put(ctx, "dir/k", strings.NewReader("hello"), size); err == nil {
+			t.Errorf("Put of 5 bytes as %d succeeded", size)
+		}
+	}
+	entries, err := os.ReadDir(filepath.Join(s.Root(), "dir"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		t.Errorf("failed Puts left %s behind", e.Name())
 	}
 }

@@ -1,9 +1,11 @@
 package filestore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,10 +13,12 @@ import (
 	"github.com/binlake/binlake/layout"
 )
 
-// Put writes data under key, replacing any object there, by renaming a
-// synced temporary file over it.
-func (s *Store) Put(ctx context.Context, key string, data []byte) error {
-	if err := s.write(ctx, key, data, os.Rename); err != nil {
+// Put copies the size bytes of r into a temporary file and, once it is
+// synced and r has yielded exactly size bytes, renames it over key,
+// replacing any object there. On any error the temporary file is removed
+// and the key is untouched.
+func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64) error {
+	if err := s.write(ctx, key, r, size, os.Rename); err != nil {
 		return fmt.Errorf("file put %s: %w", key, err)
 	}
 	return nil
@@ -25,7 +29,7 @@ func (s *Store) Put(ctx context.Context, key string, data []byte) error {
 // file system does atomically and exclusively: of two racing Creates, one
 // gets EEXIST and returns layout.ErrExists.
 func (s *Store) Create(ctx context.Context, key string, data []byte) error {
-	err := s.write(ctx, key, data, os.Link)
+	err := s.write(ctx, key, bytes.NewReader(data), int64(len(data)), os.Link)
 	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("file create %s: %w", key, layout.ErrExists)
 	}
@@ -35,9 +39,10 @@ func (s *Store) Create(ctx context.Context, key string, data []byte) error {
 	return nil
 }
 
-// write stores data in a temporary file beside the object, syncs it, calls
-// publish(tmp, final) to make it visible, and syncs the directory.
-func (s *Store) write(ctx context.Context, key string, data []byte, publish func(oldname, newname string) error) error {
+// write copies the size bytes of r to a temporary file beside the object,
+// syncs it, calls publish(tmp, final) to make it visible, and syncs the
+// directory.
+func (s *Store) write(ctx context.Context, key string, r io.Reader, size int64, publish func(oldname, newname string) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -49,7 +54,7 @@ func (s *Store) write(ctx context.Context, key string, data []byte, publish func
 	if err := s.mkdirAll(dir); err != nil {
 		return err
 	}
-	tmp, err := writeTemp(dir, data)
+	tmp, err := writeTemp(dir, r, size)
 	if err != nil {
 		return err
 	}
@@ -60,14 +65,15 @@ func (s *Store) write(ctx context.Context, key string, data []byte, publish func
 	return syncDir(dir)
 }
 
-// writeTemp writes data to a new temporary file in dir and syncs it.
-func writeTemp(dir string, data []byte) (string, error) {
+// writeTemp copies the size bytes of r to a new temporary file in dir and
+// syncs it. On an error, the file is removed.
+func writeTemp(dir string, r io.Reader, size int64) (string, error) {
 	f, err := os.CreateTemp(dir, tmpPrefix+"*")
 	if err != nil {
 		return "", err
 	}
 	name := f.Name()
-	_, err = f.Write(data)
+	err = layout.CopyExact(f, r, size)
 	if err == nil {
 		err = f.Sync()
 	}

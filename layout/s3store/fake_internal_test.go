@@ -20,9 +20,10 @@ type fakeS3 struct {
 	body             []byte
 	pages            []*s3.ListObjectsV2Output
 
-	gets  []*s3.GetObjectInput
-	puts  []*s3.PutObjectInput
-	lists []*s3.ListObjectsV2Input
+	gets   []*s3.GetObjectInput
+	puts   []*s3.PutObjectInput
+	bodies []string // what each put sent, read as the SDK would
+	lists  []*s3.ListObjectsV2Input
 }
 
 func pop(errs *[]error) error {
@@ -46,6 +47,11 @@ func (f *fakeS3) GetObject(_ context.Context, in *s3.GetObjectInput, _ ...func(*
 
 func (f *fakeS3) PutObject(_ context.Context, in *s3.PutObjectInput, _ ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
 	f.puts = append(f.puts, in)
+	body, err := io.ReadAll(in.Body)
+	if err != nil {
+		return nil, err
+	}
+	f.bodies = append(f.bodies, string(body))
 	if err := pop(&f.putErrs); err != nil {
 		return nil, err
 	}

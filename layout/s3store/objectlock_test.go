@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -29,7 +30,7 @@ func TestObjectLock(t *testing.T) {
 	if err := s.Create(ctx, manifest, []byte("commit 1")); err != nil {
 		t.Fatalf("Create on a locked bucket: %v", err)
 	}
-	if err := s.Put(ctx, "segments/db/t/1/1-1-abc.parquet", []byte("rows")); err != nil {
+	if err := s.Put(ctx, "segments/db/t/1/1-1-abc.parquet", strings.NewReader("rows"), 4); err != nil {
 		t.Fatalf("Put on a locked bucket: %v", err)
 	}
 	if err := s.Create(ctx, manifest, []byte("forged")); !errors.Is(err, layout.ErrExists) {

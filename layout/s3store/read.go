@@ -2,6 +2,7 @@ package s3store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -11,13 +12,29 @@ import (
 	"github.com/binlake/binlake/layout"
 )
 
-// Get returns the whole object under key.
-func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
-	data, err := s.get(ctx, key, "")
+// Open starts a GET of the object under key and returns its body, which
+// streams from the network as it is read. A missing key is
+// layout.ErrNotFound, from Open itself: S3 answers 404 before any body.
+func (s *Store) Open(ctx context.Context, key string) (io.ReadCloser, error) {
+	out, err := s.getObject(ctx, key, "")
 	if err != nil {
 		return nil, fmt.Errorf("s3 get %s: %w", key, err)
 	}
-	return data, nil
+	return &body{ReadCloser: out.Body, key: key}, nil
+}
+
+// body is an object being read; its read errors name the key.
+type body struct {
+	io.ReadCloser
+	key string
+}
+
+func (b *body) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) {
+		err = fmt.Errorf("s3 read %s: %w", b.key, err)
+	}
+	return n, err
 }
 
 // GetRange returns up to length bytes of the object under key, starting at
@@ -39,8 +56,20 @@ func (s *Store) GetRange(ctx context.Context, key string, offset, length int64) 
 	return data[:min(int64(len(data)), length)], nil
 }
 
-// get fetches an object, or the part named by an HTTP Range header.
+// get fetches the part of an object named by an HTTP Range header, which
+// bounds what it reads into memory.
 func (s *Store) get(ctx context.Context, key, byteRange string) ([]byte, error) {
+	out, err := s.getObject(ctx, key, byteRange)
+	if err != nil {
+		return nil, err
+	}
+	defer out.Body.Close()
+	return io.ReadAll(out.Body)
+}
+
+// getObject starts a GET of an object, or of the part named by an HTTP
+// Range header ("" for all of it). A missing object is layout.ErrNotFound.
+func (s *Store) getObject(ctx context.Context, key, byteRange string) (*s3.GetObjectOutput, error) {
 	in := &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(s.objectKey(key))}
 	if byteRange != "" {
 		in.Range = aws.String(byteRange)
@@ -52,6 +81,5 @@ func (s *Store) get(ctx context.Context, key, byteRange string) ([]byte, error) 
 		}
 		return nil, err
 	}
-	defer out.Body.Close()
-	return io.ReadAll(out.Body)
+	return out, nil
 }

@@ -3,6 +3,7 @@ package s3store
 import (
 	"context"
 	"errors"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -37,9 +38,12 @@ func TestGetErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newFake(&fakeS3{getErrs: []error{tc.err}})
-			_, getErr := s.Get(context.Background(), "k")
+			r, openErr := s.Open(context.Background(), "k")
+			if r != nil {
+				t.Errorf("Open returned a reader with error %v", openErr)
+			}
 			_, rangeErr := s.GetRange(context.Background(), "k", 0, 10)
-			for op, err := range map[string]error{"Get": getErr, "GetRange": rangeErr} {
+			for op, err := range map[string]error{"Open": openErr, "GetRange": rangeErr} {
 				if err == nil || !strings.Contains(err.Error(), "s3 get k") {
 					t.Errorf("%s error = %v, want one starting %q", op, err, "s3 get k")
 				}
@@ -142,19 +146,62 @@ func TestCreateRetryStopsOnCancel(t *testing.T) {
 }
 
 func TestPutInput(t *testing.T) {
-	f := &fakeS3{}
-	if err := newFake(f).Put(context.Background(), "seg/x", []byte("abc")); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name     string
+		body     io.Reader
+		spooled  bool // sent from a temporary file, not from body
+		wantBody string
+	}{
+		{"seekable", strings.NewReader("abc"), false, "abc"},
+		{"stream", io.MultiReader(strings.NewReader("ab"), strings.NewReader("c")), true, "abc"},
 	}
-	in := f.puts[0]
-	if in.IfNoneMatch != nil {
-		t.Errorf("Put sent If-None-Match %q", *in.IfNoneMatch)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakeS3{}
+			if err := newFake(f).Put(context.Background(), "seg/x", tc.body, 3); err != nil {
+				t.Fatal(err)
+			}
+			in := f.puts[0]
+			if in.IfNoneMatch != nil {
+				t.Errorf("Put sent If-None-Match %q", *in.IfNoneMatch)
+			}
+			if in.ChecksumAlgorithm != types.ChecksumAlgorithmCrc32 {
+				t.Errorf("Put checksum algorithm = %q, want CRC32 (Object Lock buckets need one)", in.ChecksumAlgorithm)
+			}
+			if aws.ToString(in.Bucket) != "bucket" || aws.ToString(in.Key) != "lake/seg/x" || aws.ToInt64(in.ContentLength) != 3 {
+				t.Errorf("Put sent bucket %q key %q length %d", aws.ToString(in.Bucket), aws.ToString(in.Key), aws.ToInt64(in.ContentLength))
+			}
+			if _, ok := in.Body.(io.Seeker); !ok {
+				t.Errorf("Put sent a %T body, want a seekable one (SigV4 hashes the payload first)", in.Body)
+			}
+			if spooled := in.Body != tc.body; spooled != tc.spooled {
+				t.Errorf("Put spooled the body: %v, want %v", spooled, tc.spooled)
+			}
+			if got := f.bodies[0]; got != tc.wantBody {
+				t.Errorf("Put sent %q, want %q", got, tc.wantBody)
+			}
+		})
 	}
-	if in.ChecksumAlgorithm != types.ChecksumAlgorithmCrc32 {
-		t.Errorf("Put checksum algorithm = %q, want CRC32 (Object Lock buckets need one)", in.ChecksumAlgorithm)
-	}
-	if aws.ToString(in.Bucket) != "bucket" || aws.ToString(in.Key) != "lake/seg/x" || aws.ToInt64(in.ContentLength) != 3 {
-		t.Errorf("Put sent bucket %q key %q length %d", aws.ToString(in.Bucket), aws.ToString(in.Key), aws.ToInt64(in.ContentLength))
+}
+
+func TestPutWrongSize(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		body io.Reader
+	}{
+		{"short seekable", strings.NewReader("ab")},
+		{"long seekable", strings.NewReader("abcd")},
+		{"short stream", io.MultiReader(strings.NewReader("ab"))},
+		{"long stream", io.MultiReader(strings.NewReader("abcd"))},
+	} {
+		f := &fakeS3{}
+		err := newFake(f).Put(context.Background(), "seg/x", tc.body, 3)
+		if err == nil || !strings.HasPrefix(err.Error(), "s3 put seg/x: ") {
+			t.Errorf("%s: Put error = %v, want one starting %q", tc.name, err, "s3 put seg/x: ")
+		}
+		if len(f.puts) != 0 {
+			t.Errorf("%s: Put sent %d requests, want none", tc.name, len(f.puts))
+		}
 	}
 }
 

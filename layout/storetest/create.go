@@ -22,8 +22,8 @@ func testCreateExists(t *testing.T, s layout.Store) {
 			t.Fatalf("Create(%q) again: error = %v, want ErrExists", data, err)
 		}
 	}
-	if got := mustGet(t, s, key); string(got) != "first" {
-		t.Errorf("after a refused Create, Get = %q, want %q", got, "first")
+	if got := mustRead(t, s, key); string(got) != "first" {
+		t.Errorf("after a refused Create, Open = %q, want %q", got, "first")
 	}
 	if keys := mustList(t, s, "manifests/", ""); len(keys) != 1 || keys[0] != key {
 		t.Errorf("List after Creates = %q, want only %q", keys, key)
@@ -56,7 +56,7 @@ func testCreateRace(t *testing.T, s layout.Store) {
 	if winner < 0 {
 		t.Fatalf("no writer created %s: %v", key, errs)
 	}
-	if got, want := string(mustGet(t, s, key)), fmt.Sprintf("writer %d", winner); got != want {
-		t.Errorf("Get = %q, want the winner's %q", got, want)
+	if got, want := string(mustRead(t, s, key)), fmt.Sprintf("writer %d", winner); got != want {
+		t.Errorf("Open = %q, want the winner's %q", got, want)
 	}
 }

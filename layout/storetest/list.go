@@ -74,7 +74,7 @@ func testListMany(t *testing.T, s layout.Store) {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			errs[i] = s.Put(context.Background(), want[i], nil)
+			errs[i] = s.Put(context.Background(), want[i], bytes.NewReader(nil), 0)
 		})
 	}
 	wg.Wait()
@@ -104,8 +104,8 @@ func testUnusualKeys(t *testing.T, s layout.Store) {
 	}
 	for _, key := range keys {
 		mustPut(t, s, key, []byte(key))
-		if got := mustGet(t, s, key); !bytes.Equal(got, []byte(key)) {
-			t.Errorf("Get(%q) = %q", key, got)
+		if got := mustRead(t, s, key); !bytes.Equal(got, []byte(key)) {
+			t.Errorf("Open(%q) = %q", key, got)
 		}
 	}
 	want := slices.Sorted(slices.Values(keys))

@@ -9,7 +9,7 @@ import (
 	"github.com/binlake/binlake/layout"
 )
 
-func testPutGet(t *testing.T, s layout.Store) {
+func testPutOpen(t *testing.T, s layout.Store) {
 	ctx := context.Background()
 	tests := []struct {
 		key  string
@@ -22,17 +22,17 @@ func testPutGet(t *testing.T, s layout.Store) {
 	}
 	for _, tc := range tests {
 		mustPut(t, s, tc.key, tc.data)
-		if got := mustGet(t, s, tc.key); !bytes.Equal(got, tc.data) {
-			t.Errorf("Get(%q) = %d bytes, want the %d put", tc.key, len(got), len(tc.data))
+		if got := mustRead(t, s, tc.key); !bytes.Equal(got, tc.data) {
+			t.Errorf("Open(%q) read %d bytes, want the %d put", tc.key, len(got), len(tc.data))
 		}
 	}
 	// Put replaces, and writing the same bytes again is fine.
 	for _, data := range [][]byte{[]byte("second"), []byte("second")} {
-		if err := s.Put(ctx, "a", data); err != nil {
+		if err := s.Put(ctx, "a", bytes.NewReader(data), int64(len(data))); err != nil {
 			t.Fatalf("Put again: %v", err)
 		}
-		if got := mustGet(t, s, "a"); !bytes.Equal(got, data) {
-			t.Errorf("Get after second Put = %q, want %q", got, data)
+		if got := mustRead(t, s, "a"); !bytes.Equal(got, data) {
+			t.Errorf("Open after second Put read %q, want %q", got, data)
 		}
 	}
 }
@@ -41,8 +41,12 @@ func testMissing(t *testing.T, s layout.Store) {
 	ctx := context.Background()
 	mustPut(t, s, "dir/present", []byte("x"))
 	for _, key := range []string{"absent", "dir/absent", "dir", "dir/present/below"} {
-		if _, err := s.Get(ctx, key); !errors.Is(err, layout.ErrNotFound) {
-			t.Errorf("Get(%q) error = %v, want ErrNotFound", key, err)
+		// Open itself reports the missing key, before any Read.
+		if r, err := s.Open(ctx, key); !errors.Is(err, layout.ErrNotFound) || r != nil {
+			if r != nil {
+				r.Close()
+			}
+			t.Errorf("Open(%q) = %v, %v; want nil, ErrNotFound", key, r, err)
 		}
 		if _, err := s.GetRange(ctx, key, 0, 10); !errors.Is(err, layout.ErrNotFound) {
 			t.Errorf("GetRange(%q) error = %v, want ErrNotFound", key, err)

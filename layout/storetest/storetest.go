@@ -4,7 +4,9 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"testing"
 
 	"github.com/binlake/binlake/layout"
@@ -18,7 +20,12 @@ func Run(t *testing.T, newStore func(t *testing.T) layout.Store) {
 		name string
 		run  func(t *testing.T, s layout.Store)
 	}{
-		{"PutGet", testPutGet},
+		{"PutOpen", testPutOpen},
+		{"PutFromPosition", testPutFromPosition},
+		{"PutWrongSize", testPutWrongSize},
+		{"LargeObject", testLargeObject},
+		{"ConcurrentPuts", testConcurrentPuts},
+		{"ReadAll", testReadAll},
 		{"Missing", testMissing},
 		{"GetRange", testGetRange},
 		{"CreateExists", testCreateExists},
@@ -38,16 +45,24 @@ func Run(t *testing.T, newStore func(t *testing.T) layout.Store) {
 
 func mustPut(t *testing.T, s layout.Store, key string, data []byte) {
 	t.Helper()
-	if err := s.Put(context.Background(), key, data); err != nil {
+	if err := s.Put(context.Background(), key, bytes.NewReader(data), int64(len(data))); err != nil {
 		t.Fatalf("Put(%q): %v", key, err)
 	}
 }
 
-func mustGet(t *testing.T, s layout.Store, key string) []byte {
+// mustRead returns the whole object through Open.
+func mustRead(t *testing.T, s layout.Store, key string) []byte {
 	t.Helper()
-	data, err := s.Get(context.Background(), key)
+	r, err := s.Open(context.Background(), key)
 	if err != nil {
-		t.Fatalf("Get(%q): %v", key, err)
+		t.Fatalf("Open(%q): %v", key, err)
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatalf("read %q: %v", key, err)
+	}
+	if err := r.Close(); err != nil {
+		t.Fatalf("close %q: %v", key, err)
 	}
 	return data
 }

@@ -337,7 +337,7 @@ func millionRowChain(b *testing.B, rows, perCommit, perSegment int) (e *query.En
 		sha := layout.Hash(buf.Bytes())
 		o := layout.Object{Key: layout.SegmentKey("sb", "t", 1, first, n, sha), SHA256: sha, Size: int64(buf.Len()),
 			Kind: layout.ObjectSegment, DB: "sb", Table: "t", SchemaVersion: 1, First: first, Last: n, Rows: int64(len(changes))}
-		if err := st.Put(ctx, o.Key, buf.Bytes()); err != nil {
+		if err := st.Put(ctx, o.Key, bytes.NewReader(buf.Bytes()), int64(buf.Len())); err != nil {
 			b.Fatal(err)
 		}
 		m := &layout.Manifest{Source: layout.Source{Flavor: "mariadb", ServerID: 1, Origin: "live"}, Objects: []layout.Object{o}}

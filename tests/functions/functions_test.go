@@ -269,7 +269,7 @@ func TestVerifyAndCheckpointFunctions(t *testing.T) {
 	if err != nil || len(keys) == 0 {
 		t.Fatalf("list segments: %v", err)
 	}
-	data, err := f.store.Get(ctx, keys[0])
+	data, err := layout.ReadAll(ctx, f.store, keys[0], 1<<30)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/binlake/binlake/layout"
 	"github.com/binlake/binlake/tests/testenv"
 )
 
@@ -52,7 +53,7 @@ func TestRecoverFunction(t *testing.T) {
 	if !a.OK || a.Patch == nil || !strings.HasPrefix(a.Patch.Key, "patches/") || a.Statements != 1 {
 		t.Fatalf("revert answer: %+v", a)
 	}
-	got, err := f.store.Get(ctx, a.Patch.Key)
+	got, err := layout.ReadAll(ctx, f.store, a.Patch.Key, 1<<30)
 	if err != nil {
 		t.Fatal(err)
 	}
