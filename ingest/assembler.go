@@ -48,10 +48,11 @@ func (a *assembler) handle(file string, ev *replication.BinlogEvent) error {
 		a.pos.rotate(string(e.NextLogName), uint32(e.Position))
 		return nil
 	case *replication.MariadbGTIDEvent:
-		a.begin(h, e.GTID.String())
-		return nil
+		return a.begin(h, e.GTID.String())
 	case *replication.GTIDEvent:
-		a.begin(h, mysqlGTID(e))
+		if err := a.begin(h, mysqlGTID(e)); err != nil {
+			return err
+		}
 		if e.OriginalCommitTimestamp > 0 {
 			a.cur.time, a.cur.preciseTime = time.UnixMicro(int64(e.OriginalCommitTimestamp)), true
 		}
@@ -79,8 +80,8 @@ func (a *assembler) handle(file string, ev *replication.BinlogEvent) error {
 	// GTID lists, heartbeats) still move the position, so a reader waiting
 	// for a head position behind them sees it reached. Resume positions are
 	// taken at commits only, so re-reading these after a restart is harmless.
-	if a.cur == nil && h.LogPos > 0 {
-		a.pos.pos = h.LogPos
+	if a.cur == nil && h.LogPos > a.pos.pos {
+		a.pos.pos = h.LogPos // forward only: a reconnect sends the file's first events again
 	}
 	return nil
 }
@@ -93,7 +94,7 @@ func mysqlGTID(e *replication.GTIDEvent) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x:%d", sid[0:4], sid[4:6], sid[6:8], sid[8:10], sid[10:16], e.GNO)
 }
 
-func (a *assembler) begin(h *replication.EventHeader, gtid string) {
+func (a *assembler) begin(h *replication.EventHeader, gtid string) error {
 	if a.cur != nil {
 		// A transaction that never ended (the binlog of a crashed server):
 		// it was not committed, so neither are its rows.
@@ -103,15 +104,43 @@ func (a *assembler) begin(h *replication.EventHeader, gtid string) {
 		a.batch = newBatch(a.pool)
 	}
 	a.cur = &txn{kind: layout.CommitDML, gtid: gtid, time: time.Unix(int64(h.Timestamp), 0)}
+	seen, err := a.pos.seen(gtid, a.pos.file, h.LogPos)
+	if err != nil {
+		return fmt.Errorf("binlog %s:%d: %w", a.pos.file, h.LogPos, err)
+	}
+	if seen {
+		a.cur.replayed = true
+		a.log.Warn("dropping a transaction the chain already has: the source sent it again",
+			"gtid", gtid, "position", fmt.Sprintf("%s:%d", a.pos.file, h.LogPos), "resume", a.pos.position().String())
+	}
+	return nil
+}
+
+// restart drops the transaction being read and returns the position after
+// the last one handed on, where a source that lost its connection must
+// read again: never the replication library's own idea of where it was.
+func (a *assembler) restart() layout.Position {
+	if a.cur != nil {
+		a.batch.dropPartial()
+		a.cur = nil
+	}
+	return a.pos.position()
 }
 
 func (a *assembler) query(h *replication.EventHeader, e *replication.QueryEvent) error {
 	stmt := strings.TrimSpace(string(e.Query))
 	word := strings.ToUpper(firstWord(stmt))
+	if a.cur != nil && a.cur.replayed {
+		switch word {
+		case "BEGIN", "XA", "SAVEPOINT", "ROLLBACK", "INSERT", "UPDATE", "DELETE", "REPLACE", "LOAD":
+			return nil
+		}
+		return a.end(h) // COMMIT, or a DDL that is its own transaction
+	}
 	switch word {
 	case "BEGIN", "XA":
 		if a.cur == nil {
-			a.begin(h, "")
+			return a.begin(h, "")
 		}
 		return nil
 	case "COMMIT":
@@ -122,9 +151,14 @@ func (a *assembler) query(h *replication.EventHeader, e *replication.QueryEvent)
 		return fmt.Errorf("binlog %s:%d holds a statement-based change (%.60q): binlake needs binlog_format=ROW on the source (SET GLOBAL binlog_format='ROW' and restart writers)", a.pos.file, h.LogPos, stmt)
 	}
 	if a.cur == nil {
-		a.begin(h, "")
+		if err := a.begin(h, ""); err != nil {
+			return err
+		}
 	}
 	tx := a.cur
+	if tx.replayed {
+		return a.end(h)
+	}
 	if tx.rows > 0 {
 		return fmt.Errorf("binlog %s:%d: DDL inside a transaction with row changes is not supported: %.80q", a.pos.file, h.LogPos, stmt)
 	}
@@ -144,7 +178,12 @@ func firstWord(s string) string {
 
 func (a *assembler) rows(h *replication.EventHeader, e *replication.RowsEvent) error {
 	if a.cur == nil {
-		a.begin(h, "")
+		if err := a.begin(h, ""); err != nil {
+			return err
+		}
+	}
+	if a.cur.replayed {
+		return nil
 	}
 	if !a.filter.Match(string(e.Table.Schema), string(e.Table.Table)) {
 		return nil // a table binlake does not replicate need not meet its requirements
@@ -252,6 +291,10 @@ func (a *assembler) end(h *replication.EventHeader) error {
 	}
 	tx := a.cur
 	a.cur = nil
+	if tx.replayed {
+		a.batch.dropPartial()
+		return nil
+	}
 	if err := a.pos.commit(h.LogPos, tx.gtid); err != nil {
 		return err
 	}

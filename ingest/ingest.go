@@ -37,6 +37,9 @@ type Config struct {
 	ExitWhenCaughtUp bool
 	// ReplicaID is the server id binlake uses on the source (default random).
 	ReplicaID uint32
+	// SourceRetryFor bounds how long a live source keeps connecting again
+	// after its connection is lost (default 5 minutes; negative: for ever).
+	SourceRetryFor time.Duration
 	// SnapshotChunk is how often (in rows) the initial snapshot reports its
 	// progress (default 10,000).
 	SnapshotChunk int
@@ -69,6 +72,9 @@ func (c *Config) defaults() {
 	if c.ReplicaID == 0 {
 		c.ReplicaID = 1_000_000 + rand.Uint32N(1_000_000_000)
 	}
+	if c.SourceRetryFor == 0 {
+		c.SourceRetryFor = 5 * time.Minute
+	}
 	if c.SnapshotChunk <= 0 {
 		c.SnapshotChunk = 10_000
 	}
@@ -81,7 +87,11 @@ func (c *Config) defaults() {
 // source is where binlog events come from.
 type source interface {
 	identity() layout.Source
-	stream(ctx context.Context, from layout.Position, fn func(file string, ev *replication.BinlogEvent) error) error
+	// stream reads events from a position and hands each to fn (a nil
+	// event is a tick: nothing came for a while). A source that reads
+	// again after losing its connection asks resume where to read from.
+	stream(ctx context.Context, from layout.Position, fn func(file string, ev *replication.BinlogEvent) error,
+		resume func() layout.Position) error
 }
 
 var errCaughtUp = errors.New("caught up")
@@ -138,18 +148,13 @@ func Run(ctx context.Context, cfg Config) error {
 		if err != nil {
 			return err
 		}
-		if !before(from, h) {
+		if !from.Before(h) {
 			cfg.Log.Info("already caught up", "position", fmt.Sprintf("%s:%d", from.File, from.Pos))
 			return nil
 		}
 		target = &h
 	}
 	return r.loop(ctx, from, target)
-}
-
-// before reports whether position a comes before b in the binlog.
-func before(a, b layout.Position) bool {
-	return a.File < b.File || a.File == b.File && a.Pos < b.Pos
 }
 
 func openSource(ctx context.Context, cfg *Config) (source, *liveSource, error) {
@@ -165,7 +170,7 @@ func openSource(ctx context.Context, cfg *Config) (source, *liveSource, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	s.replicaID, s.log = cfg.ReplicaID, cfg.Log
+	s.replicaID, s.log, s.retryFor = cfg.ReplicaID, cfg.Log, max(cfg.SourceRetryFor, 0)
 	if err := s.check(ctx); err != nil {
 		return nil, nil, err
 	}
@@ -238,11 +243,11 @@ func (r *run) loop(ctx context.Context, from layout.Position, target *layout.Pos
 			if err := asm.handle(file, ev); err != nil {
 				return err
 			}
-			if target != nil && asm.idle() && !before(pos.position(), *target) {
+			if target != nil && asm.idle() && !pos.position().Before(*target) {
 				return errCaughtUp
 			}
 			return nil
-		})
+		}, asm.restart)
 		if ferr := asm.finish(); err == nil {
 			err = ferr
 		}

@@ -52,6 +52,28 @@ func (p *positionTracker) commit(pos uint32, gtid string) error {
 	return nil
 }
 
+// seen reports whether a transaction was already handed on: its GTID is in
+// the set, or (without a GTID) its first event ends at or before the
+// position of the last transaction. This is the second line of defense
+// against a stream that resumes too early; the first is resuming from the
+// position of the last transaction handed on.
+func (p *positionTracker) seen(gtid, file string, eventEnd uint32) (bool, error) {
+	if gtid != "" {
+		if p.gtids == nil {
+			return false, nil
+		}
+		one, err := mysql.ParseGTIDSet(p.flavor, gtid)
+		if err != nil {
+			return false, fmt.Errorf("parse GTID %s: %w", gtid, err)
+		}
+		return p.gtids.Contain(one), nil
+	}
+	if file == "" || p.file == "" {
+		return false, nil
+	}
+	return layout.Position{File: file, Pos: eventEnd}.Before(layout.Position{File: p.file, Pos: p.pos + 1}), nil
+}
+
 func (p *positionTracker) position() layout.Position {
 	pos := layout.Position{File: p.file, Pos: p.pos}
 	if p.gtids != nil {

@@ -110,7 +110,8 @@ func (s *fileSource) identity() layout.Source {
 }
 
 // stream calls fn for every event after from, file by file.
-func (s *fileSource) stream(ctx context.Context, from layout.Position, fn func(file string, ev *replication.BinlogEvent) error) error {
+func (s *fileSource) stream(ctx context.Context, from layout.Position, fn func(file string, ev *replication.BinlogEvent) error,
+	_ func() layout.Position) error {
 	p := replication.NewBinlogParser()
 	binlog.ConfigureLazyParser(p, s.flavor)
 	for _, path := range s.files {

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/client"
@@ -31,6 +34,13 @@ type liveSource struct {
 	log                  *slog.Logger
 	// tick is how often stream reports that it is waiting (0: never).
 	tick time.Duration
+	// retryFor bounds how long stream keeps connecting again after the
+	// connection is lost (0: for ever).
+	retryFor time.Duration
+	// onEvent and onReconnect, when set, hear of every event read and of
+	// every lost connection (with when it was lost), for the lag metric.
+	onEvent     func()
+	onReconnect func(lost time.Time)
 }
 
 // parseSourceURL parses mysql://user:pass@host:port.
@@ -191,26 +201,117 @@ func (t *ticker) stop() {
 
 // stream follows the primary from a position until ctx ends or fn fails;
 // while no event comes, it calls fn with a nil event every tick.
-func (s *liveSource) stream(ctx context.Context, from layout.Position, fn func(file string, ev *replication.BinlogEvent) error) error {
+//
+// When the connection is lost (the primary restarts, its dump thread is
+// killed, the network drops) stream connects again, with backoff, for up
+// to s.retryFor, and reads again from resume(): the position after the
+// last transaction the reader handed on. The replication library's own
+// reconnect is off: it resumes from where it last read, which may be in
+// the middle of a transaction, and a transaction would then be read twice.
+func (s *liveSource) stream(ctx context.Context, from layout.Position, fn func(file string, ev *replication.BinlogEvent) error,
+	resume func() layout.Position) error {
+	var lost time.Time // when the connection was lost; zero while connected
+	for attempt := 0; ; attempt++ {
+		read, err := s.streamOnce(ctx, from, fn)
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		var fe *fnError
+		if errors.As(err, &fe) {
+			return fe.err // the reader's own error: reading again would not help
+		}
+		if !retryable(err) {
+			return err
+		}
+		if read {
+			lost, attempt = time.Now(), 0
+		} else if lost.IsZero() {
+			lost = time.Now()
+		}
+		if s.retryFor > 0 && time.Since(lost) > s.retryFor {
+			return fmt.Errorf("the source %s has been unreachable for %v (--source-retry-for): %w", s.addr, time.Since(lost).Round(time.Second), err)
+		}
+		from = resume()
+		wait := backoff(attempt)
+		s.log.Warn("lost the source connection; reading again from the last transaction handed on",
+			"err", err, "resume", from.String(), "retry_in", wait.Round(time.Millisecond), "attempt", attempt+1)
+		if s.onReconnect != nil {
+			s.onReconnect(lost)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+// fnError marks an error of the reader's callback, which stream returns
+// as it is.
+type fnError struct{ err error }
+
+func (e *fnError) Error() string { return e.err.Error() }
+func (e *fnError) Unwrap() error { return e.err }
+
+// backoff is how long to wait before connection attempt n (from 0):
+// doubling from 250 ms to at most 10 s, with jitter.
+func backoff(n int) time.Duration {
+	d := 250 * time.Millisecond << min(n, 6)
+	d = min(d, 10*time.Second)
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+// retryable reports whether a stream error is the connection's (the
+// primary went away, the network dropped, the dump thread was killed)
+// rather than the data's.
+func retryable(err error) bool {
+	var myErr *mysql.MyError
+	if errors.As(err, &myErr) {
+		switch myErr.Code {
+		case mysql.ER_SERVER_SHUTDOWN, mysql.ER_QUERY_INTERRUPTED, mysql.ER_CON_COUNT_ERROR, mysql.ER_NET_READ_ERROR,
+			mysql.ER_NET_READ_INTERRUPTED, mysql.ER_NET_ERROR_ON_WRITE, mysql.ER_NET_WRITE_INTERRUPTED,
+			1927,       // ER_CONNECTION_KILLED (MariaDB)
+			2006, 2013: // the client's "server has gone away", "lost connection"
+			return true
+		}
+		return false
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	msg := strings.ToLower(err.Error())
+	for _, m := range []string{"connection", "broken pipe", "eof", "bad conn", "i/o timeout"} {
+		if strings.Contains(msg, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// streamOnce reads over one connection until it fails; read reports
+// whether any event came.
+func (s *liveSource) streamOnce(ctx context.Context, from layout.Position, fn func(file string, ev *replication.BinlogEvent) error) (read bool, err error) {
 	cfg := replication.BinlogSyncerConfig{ServerID: s.replicaID, Flavor: s.flavor, Host: s.host, Port: s.port,
 		User: s.user, Password: s.password, HeartbeatPeriod: 10 * time.Second, ReadTimeout: 60 * time.Second,
-		MaxReconnectAttempts: 10, Logger: s.log}
+		DisableRetrySync: true, Logger: s.log}
 	binlog.ConfigureLazySyncer(&cfg)
 	syncer := replication.NewBinlogSyncer(cfg)
 	defer syncer.Close()
 	var streamer *replication.BinlogStreamer
-	var err error
 	if from.GTIDSet != "" {
 		set, perr := mysql.ParseGTIDSet(s.flavor, from.GTIDSet)
 		if perr != nil {
-			return fmt.Errorf("parse resume GTID set %q: %w", from.GTIDSet, perr)
+			return false, fmt.Errorf("parse resume GTID set %q: %w", from.GTIDSet, perr)
 		}
 		streamer, err = syncer.StartSyncGTID(set)
 	} else {
 		streamer, err = syncer.StartSync(mysql.Position{Name: from.File, Pos: from.Pos})
 	}
 	if err != nil {
-		return fmt.Errorf("start binlog stream from %s:%d: %w", from.File, from.Pos, err)
+		return false, fmt.Errorf("start binlog stream from %s: %w", from.String(), err)
 	}
 	file := from.File
 	tick := &ticker{parent: ctx, every: s.tick}
@@ -219,21 +320,25 @@ func (s *liveSource) stream(ctx context.Context, from layout.Position, fn func(f
 		ev, err := tick.next(streamer)
 		if err != nil {
 			if ctx.Err() != nil {
-				return ctx.Err()
+				return read, ctx.Err()
 			}
-			return fmt.Errorf("read binlog stream after %s: %w", file, err)
+			return read, fmt.Errorf("read binlog stream after %s: %w", file, err)
 		}
 		if ev == nil {
 			if err := fn(file, nil); err != nil {
-				return err
+				return read, &fnError{err}
 			}
 			continue
+		}
+		read = true
+		if s.onEvent != nil {
+			s.onEvent()
 		}
 		if r, ok := ev.Event.(*replication.RotateEvent); ok {
 			file = string(r.NextLogName)
 		}
 		if err := fn(file, ev); err != nil {
-			return err
+			return read, &fnError{err}
 		}
 	}
 }

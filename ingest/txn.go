@@ -36,6 +36,9 @@ type txn struct {
 	// the builders; timeFixed is set once rows were written with time.
 	unspilled int
 	timeFixed bool
+	// replayed is set for a transaction the chain already has: its events
+	// are read and dropped.
+	replayed bool
 }
 
 // tableChanges counts the change rows of one table under one schema

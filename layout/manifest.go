@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -47,6 +48,26 @@ type Position struct {
 	// GTIDSet is the source's GTID set (MySQL) or GTID position (MariaDB)
 	// covering every transaction up to here; "" when GTIDs are off.
 	GTIDSet string `json:"gtid_set,omitempty"`
+}
+
+// Before reports whether p comes before q in the binlog: an earlier file,
+// or the same file at a smaller offset. Binlog file names end in a
+// zero-padded number, so they sort as they were written; a longer number
+// (after 999999) comes later.
+func (p Position) Before(q Position) bool {
+	if len(p.File) != len(q.File) && p.File != "" && q.File != "" {
+		return len(p.File) < len(q.File)
+	}
+	return p.File < q.File || p.File == q.File && p.Pos < q.Pos
+}
+
+// String is "file:pos", with the GTID set when there is one.
+func (p Position) String() string {
+	s := p.File + ":" + strconv.FormatUint(uint64(p.Pos), 10)
+	if p.GTIDSet != "" {
+		s += " (GTIDs " + p.GTIDSet + ")"
+	}
+	return s
 }
 
 // CommitKind says what produced a commit.

@@ -79,6 +79,8 @@ of binlog files, or a glob.`,
 	f.BoolVar(&cloudwatchMetrics, "cloudwatch-metrics", os.Getenv("BINLAKE_CLOUDWATCH_METRICS") != "",
 		"publish binlake/ReplicationLagSeconds to CloudWatch every minute (env BINLAKE_CLOUDWATCH_METRICS)")
 	f.Uint32Var(&cfg.ReplicaID, "replica-id", 0, "server id binlake uses on the source (default random)")
+	f.DurationVar(&cfg.SourceRetryFor, "source-retry-for", 5*time.Minute,
+		"after losing the source connection, keep connecting again this long before giving up (-1s: for ever)")
 	return cmd
 }
 
