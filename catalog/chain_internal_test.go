@@ -156,41 +156,71 @@ func TestOpenDetectsGap(t *testing.T) {
 	}
 }
 
+// TestResolve checks every ref form: a ref names exactly one commit or is
+// an error that says what the chain holds; nothing silently means HEAD.
+// The chain: commits 1..6 with GTIDs 0-1-2 .. 0-1-12, ending at
+// bin.000001:100 .. :600, at t0+1s .. t0+6s.
 func TestResolve(t *testing.T) {
 	c, _ := buildChain(t)
+	after := RefRules{TimeAfterHead: true}
 	tests := []struct {
-		ref  string
-		want uint64
-		err  string
+		name  string
+		ref   string
+		rules RefRules
+		want  uint64
+		err   string
 	}{
-		{ref: "HEAD", want: 6},
-		{ref: "head~2", want: 4},
-		{ref: "HEAD~6", err: "only 6 commits"},
-		{ref: "3", want: 3},
-		{ref: "7", err: "commits run from 1 to 6"},
-		{ref: "0-1-8", want: 4},
-		{ref: "0-1-9", want: 4},
-		{ref: "0-2-9", want: 4},
-		{ref: "1-1-9", err: "no commit at or before GTID"},
-		{ref: "bin.000001:450", want: 4},
-		{ref: "bin.000000:450", err: "chain starts after"},
-		{ref: "bin.000002:1", want: 6},
-		{ref: t0.Add(5 * time.Second).Format(time.RFC3339), want: 5},
-		{ref: t0.Add(5500 * time.Millisecond).Format(time.RFC3339Nano), want: 5},
-		{ref: t0.Format(time.RFC3339), err: "first commit is at"},
-		{ref: "yesterday", err: "accepted forms"},
+		{name: "head", ref: "HEAD", want: 6},
+		{name: "head lower case, back 2", ref: "head~2", want: 4},
+		{name: "head back to the first", ref: "HEAD~5", want: 1},
+		{name: "head back too far", ref: "HEAD~6", err: "only 6 commits: HEAD~5 is the oldest"},
+		{name: "head back not a number", ref: "HEAD~x", err: "not a number"},
+		{name: "commit number", ref: "3", want: 3},
+		{name: "commit number past head", ref: "7", err: "commits run from 1 to 6"},
+		{name: "commit zero", ref: "0", err: "commits run from 1 to 6"},
+		{name: "gtid exact", ref: "0-1-8", want: 4},
+		{name: "gtid between two", ref: "0-1-9", err: "run from 0-1-2 to 0-1-12"},
+		{name: "gtid past newest (the typo of item 9)", ref: "0-1-999", err: "newest GTID of domain 0 is 0-1-12 (commit 6"},
+		{name: "gtid before oldest", ref: "0-1-1", err: "oldest GTID of domain 0 is 0-1-2"},
+		{name: "gtid of another server", ref: "0-2-8", err: "not among them"},
+		{name: "gtid of an unknown domain", ref: "1-1-9", err: "no GTID of domain 1 (it has domain 0)"},
+		{name: "gtid with a leading zero", ref: "0-01-8", err: "no leading zeros"},
+		{name: "mysql gtid of an unknown server", ref: "3E11FA47-71CA-11E1-9E33-C80AA9429562:5",
+			err: "no GTID of server 3e11fa47-71ca-11e1-9e33-c80aa9429562"},
+		{name: "position at a commit's end", ref: "bin.000001:400", want: 4},
+		{name: "position between commits", ref: "bin.000001:450", want: 4},
+		{name: "position at the newest commit", ref: "bin.000001:600", want: 6},
+		{name: "position after the newest commit", ref: "bin.000001:601", err: "after the newest commit, commit 6"},
+		{name: "position in a later file", ref: "bin.000002:1", err: "after the newest commit"},
+		{name: "position in a file the chain never saw", ref: "other-bin.000001:4", err: "no commit in binlog file other-bin.000001"},
+		{name: "position in an earlier file", ref: "bin.000000:450", err: "no commit in binlog file bin.000000"},
+		{name: "position before the first commit", ref: "bin.000001:50", err: "chain starts after"},
+		{name: "time at a commit", ref: t0.Add(5 * time.Second).Format(time.RFC3339), want: 5},
+		{name: "time between commits", ref: t0.Add(5500 * time.Millisecond).Format(time.RFC3339Nano), want: 5},
+		{name: "time in another zone", ref: t0.Add(5 * time.Second).In(time.FixedZone("X", 3600)).Format(time.RFC3339), want: 5},
+		{name: "time before the first commit", ref: t0.Format(time.RFC3339), err: "first commit is at"},
+		{name: "time after the newest commit", ref: t0.Add(time.Hour).Format(time.RFC3339), err: "after the newest commit, commit 6"},
+		{name: "time after the newest, allowed", ref: t0.Add(time.Hour).Format(time.RFC3339), rules: after, want: 6},
+		{name: "date only", ref: "2024-03-01", err: "ambiguous"},
+		{name: "date and time without zone", ref: "2026-11-22 03:00:05", err: "ambiguous"},
+		{name: "time without zone", ref: "2026-11-22T03:00:05", err: "ambiguous"},
+		{name: "word", ref: "yesterday", err: "accepted forms"},
+		{name: "empty", ref: " ", err: "empty"},
 	}
 	for _, tt := range tests {
-		got, err := c.Resolve(tt.ref)
-		if tt.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.err) {
-				t.Errorf("Resolve(%q) = %d, %v; want error with %q", tt.ref, got, err, tt.err)
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := c.ResolveWith(tt.ref, tt.rules)
+			if tt.err != "" {
+				var re *RefError
+				if err == nil || !strings.Contains(err.Error(), tt.err) || !errors.As(err, &re) {
+					t.Errorf("Resolve(%q) = %d, %v; want a RefError with %q", tt.ref, got, err, tt.err)
+				}
+				return
 			}
-			continue
-		}
-		if err != nil || got != tt.want {
-			t.Errorf("Resolve(%q) = %d, %v; want %d", tt.ref, got, err, tt.want)
-		}
+			if err != nil || got != tt.want {
+				t.Errorf("Resolve(%q) = %d, %v; want %d", tt.ref, got, err, tt.want)
+			}
+		})
 	}
 }
 

@@ -10,6 +10,11 @@ import (
 // ErrNotFound is returned (wrapped) by a Store when a key does not exist.
 var ErrNotFound = errors.New("object not found")
 
+// ErrNoStore is returned (wrapped) when opening a store that is not there:
+// a local directory that does not exist. Only a writer that starts a chain
+// creates a store.
+var ErrNoStore = errors.New("no store there")
+
 // ErrExists is returned (wrapped) by Store.Create when the key already
 // exists: another writer got there first.
 var ErrExists = errors.New("object already exists")

@@ -50,7 +50,7 @@ type blameEntry struct {
 // of identical rows, a delete removes the most recently set one.
 func (e *Engine) BlameRows(ctx context.Context, opts BlameOptions) (*Blame, error) {
 	db, table, key := opts.Table.DB, opts.Table.Table, opts.Key
-	n, err := e.Chain.Resolve(refOrHead(opts.At))
+	n, err := e.Resolve(refOrHead(opts.At))
 	if err != nil {
 		return nil, err
 	}

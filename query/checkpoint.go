@@ -23,7 +23,7 @@ type CheckpointResult struct {
 // opts.MinChanges change rows to replay are skipped.
 func (e *Engine) Checkpoint(ctx context.Context, opts CheckpointOptions) ([]CheckpointResult, error) {
 	tables, minChanges := opts.Tables, opts.MinChanges
-	n, err := e.Chain.Resolve(refOrHead(opts.At))
+	n, err := e.Resolve(refOrHead(opts.At))
 	if err != nil {
 		return nil, err
 	}

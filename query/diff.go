@@ -92,11 +92,11 @@ type DiffResult struct {
 // between. When from is after to, the result is the inverse of Diff(to,
 // from), still under the later point's schema.
 func (e *Engine) DiffRows(ctx context.Context, opts DiffOptions) (*DiffResult, error) {
-	f, err := e.Chain.Resolve(opts.From)
+	f, err := e.Resolve(opts.From)
 	if err != nil {
 		return nil, fmt.Errorf("diff from: %w", err)
 	}
-	t, err := e.Chain.Resolve(opts.To)
+	t, err := e.Resolve(opts.To)
 	if err != nil {
 		return nil, fmt.Errorf("diff to: %w", err)
 	}

@@ -19,7 +19,12 @@ type Engine struct {
 	// PartRows and PartBytes bound the parts Checkpoint writes (0: the
 	// layout defaults).
 	PartRows, PartBytes int
+	// Refs relaxes how refs resolve, where the caller asked for it.
+	Refs catalog.RefRules
 }
+
+// Resolve turns a ref into the commit it names, under e.Refs.
+func (e *Engine) Resolve(ref string) (uint64, error) { return e.Chain.ResolveWith(ref, e.Refs) }
 
 // session is one DuckDB connection prepared for one question.
 type session struct {

@@ -104,7 +104,7 @@ func (e *Engine) HistoryRows(ctx context.Context, opts HistoryOptions) (*History
 // lineageUpTo resolves ref and returns the lineage of db.table there, or
 // just before the commit that dropped it.
 func (e *Engine) lineageUpTo(db, table, ref string) ([]catalog.Link, error) {
-	n, err := e.Chain.Resolve(ref)
+	n, err := e.Resolve(ref)
 	if err != nil {
 		return nil, err
 	}

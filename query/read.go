@@ -13,7 +13,7 @@ import (
 // AsOf writes the contents of a table as of a commit; text formats are
 // ordered by primary key (or by every column for a table without one).
 func (e *Engine) AsOf(ctx context.Context, opts AsOfOptions, out render.Output) error {
-	n, err := e.Chain.Resolve(refOrHead(opts.At))
+	n, err := e.Resolve(refOrHead(opts.At))
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func (e *Engine) AsOf(ctx context.Context, opts AsOfOptions, out render.Output) 
 // column that does not exist...) wraps ErrUserSQL.
 func (e *Engine) SQL(ctx context.Context, opts SQLOptions, out render.Output) error {
 	userSQL := opts.SQL
-	n, err := e.Chain.Resolve(refOrHead(opts.At))
+	n, err := e.Resolve(refOrHead(opts.At))
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ type Table struct {
 // AsOfRows returns a table as of a commit as canonical values, ordered
 // like AsOf.
 func (e *Engine) AsOfRows(ctx context.Context, opts AsOfOptions) (*Table, error) {
-	n, err := e.Chain.Resolve(refOrHead(opts.At))
+	n, err := e.Resolve(refOrHead(opts.At))
 	if err != nil {
 		return nil, err
 	}

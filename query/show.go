@@ -26,7 +26,7 @@ type ChangeRow struct {
 // tables, in the order the source applied them. The rows the initial
 // snapshot copied are shown as inserts.
 func (e *Engine) ShowRows(ctx context.Context, opts ShowOptions) (layout.Commit, []ChangeRow, error) {
-	n, err := e.Chain.Resolve(opts.Commit)
+	n, err := e.Resolve(opts.Commit)
 	if err != nil {
 		return layout.Commit{}, nil, err
 	}

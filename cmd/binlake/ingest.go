@@ -32,7 +32,7 @@ of binlog files, or a glob.`,
 			if source == "" {
 				return fmt.Errorf("--source is required: mysql://user:password@host:port or file:///path/to/binlogs")
 			}
-			st, err := g.openStore(cmd.Context())
+			st, err := g.openStore(cmd.Context(), true)
 			if err != nil {
 				return err
 			}

@@ -85,6 +85,8 @@ COMMIT is ` + catalog.RefForms + ".",
 			for _, c := range res.Conflicts {
 				fmt.Fprintln(cmd.ErrOrStderr(), "conflict (skipped):", c.String())
 			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s: %d statements, %d rows, %d conflicts skipped\n",
+				res.Header.Describe(), res.Statements, res.Rows, len(res.Conflicts))
 			slog.Info("revert patch written", "statements", res.Statements, "rows", res.Rows, "conflicts", len(res.Conflicts), "out", out)
 			return nil
 		},
@@ -128,6 +130,7 @@ FROM and TO are ` + catalog.RefForms + ".",
 			if err != nil {
 				return err
 			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s: %d statements, %d rows\n", res.Header.Describe(), res.Statements, res.Rows)
 			if len(res.Tables) == 0 {
 				fmt.Fprintf(cmd.ErrOrStderr(), "no differences between commits %d and %d: the patch changes nothing\n", res.From, res.To)
 			}
@@ -173,6 +176,14 @@ The password can also come from $MYSQL_PWD.`,
 				return err
 			}
 			defer cleanup()
+			if _, err := f.Seek(0, io.SeekStart); err != nil {
+				return fmt.Errorf("read %s: %w", args[0], err)
+			}
+			pr, err := patch.NewReader(f)
+			if err != nil {
+				return fmt.Errorf("read %s: %w", args[0], err)
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "applying %s to %s\n", pr.Header().Describe(), target.Addr)
 			rep, err := patch.Apply(cmd.Context(), f, patch.ApplyOptions{Target: target, DryRun: dryRun, Log: slog.Default()})
 			if rep != nil {
 				for _, w := range rep.Warnings {
@@ -186,8 +197,8 @@ The password can also come from $MYSQL_PWD.`,
 			if !rep.Committed {
 				what = "rolled back (dry run)"
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d statements, %d checked, %d rows, %s in %v\n",
-				args[0], rep.Executed, rep.Checked, rep.Rows, what, rep.Duration.Round(1e6))
+			fmt.Fprintf(cmd.OutOrStdout(), "%s (%s): %d statements, %d checked, %d rows, %s in %v\n",
+				args[0], rep.Header.Describe(), rep.Executed, rep.Checked, rep.Rows, what, rep.Duration.Round(1e6))
 			return nil
 		},
 	}

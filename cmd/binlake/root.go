@@ -15,6 +15,8 @@ type globals struct {
 	cache     string
 	pathStyle bool
 	verbose   bool
+	// timeAfterHead lets a time after the newest commit mean HEAD.
+	timeAfterHead bool
 }
 
 func newRootCmd() *cobra.Command {
@@ -29,13 +31,15 @@ table looked like as of any transaction.`,
 		SilenceErrors: true,
 	}
 	f := root.PersistentFlags()
-	f.StringVar(&g.store, "store", envOr("BINLAKE_STORE", "file://./binlake-store"),
+	f.StringVar(&g.store, "store", envOr("BINLAKE_STORE", "./binlake-store"),
 		"where the chain lives: file:///dir, a directory, or s3://bucket/prefix (env BINLAKE_STORE)")
 	f.StringVar(&g.cache, "cache", envOr("BINLAKE_CACHE", defaultCache()),
 		"local directory for verified copies of store objects (env BINLAKE_CACHE)")
 	f.BoolVar(&g.pathStyle, "s3-path-style", os.Getenv("BINLAKE_S3_PATH_STYLE") != "" || os.Getenv("AWS_ENDPOINT_URL") != "",
 		"path-style S3 addressing (default on when AWS_ENDPOINT_URL is set: MinIO, LocalStack)")
 	f.BoolVarP(&g.verbose, "verbose", "v", false, "log debug details")
+	f.BoolVar(&g.timeAfterHead, "time-after-head", false,
+		"let a time after the newest commit mean the newest commit (HEAD), which may lag the primary; without it such a time is an error")
 	root.PersistentPreRun = func(*cobra.Command, []string) {
 		level := slog.LevelInfo
 		if g.verbose {

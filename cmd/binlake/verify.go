@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/query"
 )
 
@@ -21,13 +20,9 @@ own previous image of that row: a mismatch means the replica and the primary
 disagreed when the change was made.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := g.openStore(cmd.Context())
+			st, chain, err := g.openChain(cmd.Context())
 			if err != nil {
 				return err
-			}
-			chain, err := catalog.Open(cmd.Context(), st)
-			if err != nil {
-				return fmt.Errorf("chain broken: %w", err)
 			}
 			errOut := cmd.ErrOrStderr()
 			rep, err := chain.Verify(cmd.Context(), func(done, total int) {

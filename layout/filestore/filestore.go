@@ -27,7 +27,32 @@ type Store struct {
 	root string
 }
 
-// New returns a store rooted at dir, creating the directory if needed.
+// Open returns the store rooted at dir, which must exist: a directory
+// that is not there is layout.ErrNoStore, and none is created (a reader
+// with a mistyped path must not leave a new empty store behind).
+func Open(dir string) (*Store, error) {
+	if dir == "" {
+		return nil, errors.New("file store: empty directory")
+	}
+	root, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("file store %s: %w", dir, err)
+	}
+	info, err := os.Stat(root)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("file store %s: %w: the directory does not exist", root, layout.ErrNoStore)
+	case err != nil:
+		return nil, fmt.Errorf("file store %s: %w", root, err)
+	case !info.IsDir():
+		return nil, fmt.Errorf("file store %s: %w: it is a file, not a directory", root, layout.ErrNoStore)
+	}
+	return &Store{root: root}, nil
+}
+
+// New returns a store rooted at dir, which need not exist: the directory
+// is made with the first object written, so a writer that fails before it
+// writes anything (a bad source, a refused setting) leaves nothing behind.
 func New(dir string) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("file store: empty directory")
@@ -36,8 +61,8 @@ func New(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("file store %s: %w", dir, err)
 	}
-	if err := os.MkdirAll(root, 0o755); err != nil {
-		return nil, fmt.Errorf("file store %s: %w", dir, err)
+	if info, err := os.Stat(root); err == nil && !info.IsDir() {
+		return nil, fmt.Errorf("file store %s: it is a file, not a directory", root)
 	}
 	return &Store{root: root}, nil
 }

@@ -91,7 +91,11 @@ func writeTemp(dir string, r io.Reader, size int64) (string, error) {
 // parent of each directory it creates so the new entries are durable.
 func (s *Store) mkdirAll(dir string) error {
 	if dir == s.root {
-		return nil
+		// The root itself, made with the first object (see New).
+		if info, err := os.Stat(dir); err == nil && info.IsDir() {
+			return nil
+		}
+		return os.MkdirAll(dir, 0o755)
 	}
 	if info, err := os.Stat(dir); err == nil && info.IsDir() {
 		return nil

@@ -29,11 +29,18 @@ type Options struct {
 	// PathStyle addresses buckets as endpoint/bucket instead of
 	// bucket.endpoint, as MinIO and LocalStack need.
 	PathStyle bool
+	// Create makes a local directory store that does not exist yet;
+	// without it such a store is layout.ErrNoStore. Only a writer that
+	// starts a chain (ingest) sets it.
+	Create bool
 }
 
 // Open returns the store rawURL names.
 func Open(ctx context.Context, rawURL string, opt Options) (layout.Store, error) {
 	s, err := open(ctx, rawURL, opt)
+	if errors.Is(err, layout.ErrNoStore) {
+		return nil, fmt.Errorf("open store %q: %w", rawURL, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open store %q: %w (accepted: %s)", rawURL, err, Forms)
 	}
@@ -45,7 +52,7 @@ func open(_ context.Context, rawURL string, opt Options) (layout.Store, error) {
 		return nil, errors.New("empty URL")
 	}
 	if !strings.Contains(rawURL, "://") {
-		return filestore.New(rawURL)
+		return openDir(rawURL, opt)
 	}
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -56,7 +63,7 @@ func open(_ context.Context, rawURL string, opt Options) (layout.Store, error) {
 	}
 	switch u.Scheme {
 	case "file":
-		return openFile(u)
+		return openFile(u, opt)
 	case "s3":
 		return openS3(u, opt)
 	default:
@@ -64,14 +71,27 @@ func open(_ context.Context, rawURL string, opt Options) (layout.Store, error) {
 	}
 }
 
-func openFile(u *url.URL) (layout.Store, error) {
-	if u.Host != "" && u.Host != "localhost" {
+func openFile(u *url.URL, opt Options) (layout.Store, error) {
+	switch u.Host {
+	case "", "localhost":
+	case ".", "..":
+		// file://./dir and file://../dir: a path relative to the working
+		// directory, as people write them (the host part holds the dot).
+		return openDir(u.Host+u.Path, opt)
+	default:
 		return nil, fmt.Errorf("file URL with host %q: only local directories are supported", u.Host)
 	}
 	if !strings.HasPrefix(u.Path, "/") {
 		return nil, errors.New("file URL needs an absolute path, as in file:///var/lib/binlake")
 	}
-	return filestore.New(u.Path)
+	return openDir(u.Path, opt)
+}
+
+func openDir(dir string, opt Options) (layout.Store, error) {
+	if opt.Create {
+		return filestore.New(dir)
+	}
+	return filestore.Open(dir)
 }
 
 func openS3(u *url.URL, opt Options) (layout.Store, error) {

@@ -2,6 +2,7 @@ package storeurl_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/binlake/binlake/layout"
 	"github.com/binlake/binlake/layout/filestore"
 	"github.com/binlake/binlake/layout/s3store"
 	"github.com/binlake/binlake/layout/storeurl"
@@ -27,9 +29,11 @@ func TestOpenFile(t *testing.T) {
 		{"file://" + dir + "/with%20space", dir + "/with space"},
 		{dir + "/c", dir + "/c"},
 		{"relative/d", dir + "/relative/d"},
+		{"file://./e", dir + "/e"},
+		{"file://../" + filepath.Base(dir) + "/f", dir + "/f"},
 	}
 	for _, tc := range tests {
-		s, err := storeurl.Open(context.Background(), tc.url, storeurl.Options{})
+		s, err := storeurl.Open(context.Background(), tc.url, storeurl.Options{Create: true})
 		if err != nil {
 			t.Errorf("Open(%q): %v", tc.url, err)
 			continue
@@ -42,9 +46,35 @@ func TestOpenFile(t *testing.T) {
 		if want, _ := filepath.EvalSymlinks(tc.wantDir); fs.Root() != tc.wantDir && fs.Root() != want {
 			t.Errorf("Open(%q) is rooted at %s, want %s", tc.url, fs.Root(), tc.wantDir)
 		}
-		if _, err := os.Stat(tc.wantDir); err != nil {
-			t.Errorf("Open(%q) did not create the directory: %v", tc.url, err)
+		if err := s.Put(context.Background(), "k", strings.NewReader("v"), 1); err != nil {
+			t.Errorf("Put into Open(%q): %v", tc.url, err)
 		}
+		if _, err := os.Stat(filepath.Join(tc.wantDir, "k")); err != nil {
+			t.Errorf("Open(%q) did not write into its directory: %v", tc.url, err)
+		}
+	}
+}
+
+// TestOpenMissingDirectory checks that only a writer creates a local
+// store: a reader of a path that is not there gets layout.ErrNoStore, and
+// nothing is created.
+func TestOpenMissingDirectory(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, u := range []string{dir + "/nope", "file://" + dir + "/nope", "file://./nope", "nope"} {
+		_, err := storeurl.Open(context.Background(), u, storeurl.Options{})
+		if !errors.Is(err, layout.ErrNoStore) || !strings.Contains(err.Error(), "does not exist") {
+			t.Errorf("Open(%q) = %v, want layout.ErrNoStore", u, err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "nope")); !os.IsNotExist(err) {
+			t.Fatalf("Open(%q) created the directory", u)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "file"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := storeurl.Open(context.Background(), filepath.Join(dir, "file"), storeurl.Options{}); !errors.Is(err, layout.ErrNoStore) {
+		t.Errorf("a file opened as a store: %v", err)
 	}
 }
 

@@ -84,6 +84,40 @@ func (c Commit) String() string {
 	return s
 }
 
+// Describe names a commit for people: "commit 23 (GTID 0-1-23, 2026-11-22T14:02:00Z)".
+func (c Commit) Describe() string {
+	var parts []string
+	if c.GTID != "" {
+		parts = append(parts, "GTID "+c.GTID)
+	}
+	if !c.Time.IsZero() {
+		parts = append(parts, c.Time.UTC().Format(time.RFC3339))
+	}
+	s := "commit " + strconv.FormatUint(c.N, 10)
+	if len(parts) > 0 {
+		s += " (" + strings.Join(parts, ", ") + ")"
+	}
+	return s
+}
+
+// Describe says what a patch does, for people: "a revert of commit 23
+// (GTID 0-1-23, ...)" or "a patch from commit 25 (...) to commit 11 (...)".
+func (h *Header) Describe() string {
+	switch h.Kind {
+	case "revert":
+		names := make([]string, len(h.Commits))
+		for i, c := range h.Commits {
+			names[i] = c.Describe()
+		}
+		return "a revert of " + strings.Join(names, ", ")
+	case "patch":
+		if h.From != nil && h.To != nil {
+			return "a patch from " + h.From.Describe() + " to " + h.To.Describe()
+		}
+	}
+	return "a " + h.Kind
+}
+
 func parseCommit(s string) (Commit, error) {
 	f := strings.Fields(s)
 	if len(f) == 0 {

@@ -107,7 +107,7 @@ func resolveBadCommits(e *query.Engine, refs []string) (map[uint64]bool, []layou
 	bad := map[uint64]bool{}
 	var commits []layout.Commit
 	for _, ref := range refs {
-		n, err := e.Chain.Resolve(ref)
+		n, err := e.Resolve(ref)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -54,11 +54,11 @@ const batchBytes = 1 << 20
 // has at From, so a row that differs on the primary is not touched and
 // binlake apply rolls back; inserts come in multi-row batches.
 func Restore(ctx context.Context, e *query.Engine, opts RestoreOptions, w io.Writer) (*RestoreResult, error) {
-	from, err := e.Chain.Resolve(opts.From)
+	from, err := e.Resolve(opts.From)
 	if err != nil {
 		return nil, fmt.Errorf("patch from: %w", err)
 	}
-	to, err := e.Chain.Resolve(opts.To)
+	to, err := e.Resolve(opts.To)
 	if err != nil {
 		return nil, fmt.Errorf("patch to: %w", err)
 	}
