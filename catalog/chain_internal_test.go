@@ -180,7 +180,7 @@ func TestResolve(t *testing.T) {
 		{name: "commit zero", ref: "0", err: "commits run from 1 to 6"},
 		{name: "gtid exact", ref: "0-1-8", want: 4},
 		{name: "gtid between two", ref: "0-1-9", err: "run from 0-1-2 to 0-1-12"},
-		{name: "gtid past newest (the typo of item 9)", ref: "0-1-999", err: "newest GTID of domain 0 is 0-1-12 (commit 6"},
+		{name: "gtid past newest (the typo of item 9)", ref: "0-1-999", err: "newest GTID of domain 0 is 0-1-12, commit 6"},
 		{name: "gtid before oldest", ref: "0-1-1", err: "oldest GTID of domain 0 is 0-1-2"},
 		{name: "gtid of another server", ref: "0-2-8", err: "not among them"},
 		{name: "gtid of an unknown domain", ref: "1-1-9", err: "no GTID of domain 1 (it has domain 0)"},

@@ -173,13 +173,13 @@ func (c *Chain) gtidMiss(gtid, prefix, scope string, in func(string) bool) error
 	seq := gtidSeq(gtid)
 	switch {
 	case seq > gtidSeq(last.GTID):
-		return fmt.Errorf("no commit has GTID %s: the newest GTID of %s is %s (%s)", gtid, scope, last.GTID, Describe(*last))
+		return fmt.Errorf("no commit has GTID %s: the newest GTID of %s is %s, commit %d", gtid, scope, last.GTID, last.N)
 	case seq < gtidSeq(first.GTID):
 		note := ""
 		if c.commits[0].Kind == layout.CommitSnapshot {
 			note = "; earlier transactions are in the initial snapshot, commit 1"
 		}
-		return fmt.Errorf("no commit has GTID %s: the oldest GTID of %s is %s (%s)%s", gtid, scope, first.GTID, Describe(*first), note)
+		return fmt.Errorf("no commit has GTID %s: the oldest GTID of %s is %s, commit %d%s", gtid, scope, first.GTID, first.N, note)
 	}
 	return fmt.Errorf("no commit has GTID %s: the GTIDs of %s run from %s to %s, and this one is not among them", gtid, scope, first.GTID, last.GTID)
 }

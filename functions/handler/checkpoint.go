@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/binlake/binlake/functions/lambdaio"
 	"github.com/binlake/binlake/layout"
 	"github.com/binlake/binlake/query"
 )
@@ -38,14 +39,14 @@ type CheckpointTable struct {
 func (d *Deps) Checkpoint(ctx context.Context, raw json.RawMessage) (*CheckpointAnswer, error) {
 	defer d.after()
 	var req CheckpointRequest
-	if err := decodeStrict(raw, &req); err != nil {
+	if err := lambdaio.DecodeStrict(raw, &req); err != nil {
 		return nil, err
 	}
 	var tables []layout.TableRef
 	for _, t := range req.Tables {
 		db, name, ok := strings.Cut(t, ".")
 		if !ok || db == "" || name == "" {
-			return nil, badField("tables", "%q: name each table as DB.TABLE", t)
+			return nil, lambdaio.BadField("tables", "%q: name each table as DB.TABLE", t)
 		}
 		tables = append(tables, layout.TableRef{DB: db, Table: name})
 	}
@@ -62,7 +63,7 @@ func (d *Deps) Checkpoint(ctx context.Context, raw json.RawMessage) (*Checkpoint
 	}
 	n, err := e.Chain.Resolve(req.At)
 	if err != nil {
-		return nil, badField("at", "%v", err)
+		return nil, lambdaio.BadField("at", "%v", err)
 	}
 	res, err := e.Checkpoint(ctx, query.CheckpointOptions{At: req.At, Tables: tables, MinChanges: minChanges})
 	if err != nil {
@@ -76,6 +77,6 @@ func (d *Deps) Checkpoint(ctx context.Context, raw json.RawMessage) (*Checkpoint
 		}
 		ans.Tables = append(ans.Tables, t)
 	}
-	d.logger(ctx).Info("checkpointed", "commit", n, "tables", len(ans.Tables))
+	d.Logger(ctx).Info("checkpointed", "commit", n, "tables", len(ans.Tables))
 	return ans, nil
 }

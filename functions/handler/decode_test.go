@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/binlake/binlake/functions/lambdaio"
 )
 
 func TestDecodeQueryRequest(t *testing.T) {
@@ -27,11 +29,11 @@ func TestDecodeQueryRequest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var req QueryRequest
-		err := decodeStrict([]byte(tt.event), &req)
+		err := lambdaio.DecodeStrict([]byte(tt.event), &req)
 		if err == nil {
 			err = req.validate()
 		}
-		var br *BadRequest
+		var br *lambdaio.BadRequest
 		switch {
 		case tt.field == "" && tt.msg == "":
 			if err != nil {
@@ -51,11 +53,11 @@ func FuzzDecodeQueryRequest(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var req QueryRequest
-		err := decodeStrict(data, &req)
+		err := lambdaio.DecodeStrict(data, &req)
 		if err == nil {
 			err = req.validate()
 		}
-		var br *BadRequest
+		var br *lambdaio.BadRequest
 		if err != nil && !errors.As(err, &br) {
 			t.Fatalf("%q: error %v is not a BadRequest", data, err)
 		}

@@ -9,27 +9,25 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
+	"github.com/binlake/binlake/functions/lambdaio"
 	"github.com/binlake/binlake/layout"
 	"github.com/binlake/binlake/query/render"
 )
-
-const resultTTL = time.Hour
 
 var errTooLarge = errors.New("answer exceeds the inline limit")
 
 // cappedBuffer fails writes past its limit, so a large answer stops early.
 type cappedBuffer struct {
-	bytes.Buffer
+	buf   bytes.Buffer
 	limit int
 }
 
 func (b *cappedBuffer) Write(p []byte) (int, error) {
-	if b.Len()+len(p) > b.limit {
+	if b.buf.Len()+len(p) > b.limit {
 		return 0, errTooLarge
 	}
-	return b.Buffer.Write(p)
+	return b.buf.Write(p)
 }
 
 // deliver runs exec into the answer: inline JSON rows when the format is
@@ -39,7 +37,7 @@ func (d *Deps) deliver(ctx context.Context, format string, exec func(render.Outp
 		buf := &cappedBuffer{limit: d.InlineLimit}
 		err := exec(render.Output{Format: render.FormatJSONL, W: buf})
 		if err == nil {
-			return inlineRows(ans, buf.Bytes())
+			return inlineRows(ans, buf.buf.Bytes())
 		}
 		if !errors.Is(err, errTooLarge) {
 			return nil, err
@@ -55,10 +53,13 @@ func inlineRows(ans *Answer, jsonl []byte) (*Answer, error) {
 	for sc.Scan() {
 		ans.Rows = append(ans.Rows, json.RawMessage(append([]byte(nil), sc.Bytes()...)))
 	}
-	ans.RowCount = len(ans.Rows)
+	ans.RowCount = int64(len(ans.Rows))
 	return ans, sc.Err()
 }
 
+// writeResult writes the answer to a file, counting its rows as they are
+// written (DuckDB counts those of a Parquet file), and streams the file
+// under results/.
 func (d *Deps) writeResult(ctx context.Context, format string, exec func(render.Output) error, ans *Answer) (*Answer, error) {
 	dir, err := os.MkdirTemp("", "binlake-result-")
 	if err != nil {
@@ -70,59 +71,22 @@ func (d *Deps) writeResult(ctx context.Context, format string, exec func(render.
 	if err != nil {
 		return nil, fmt.Errorf("result file: %w", err)
 	}
-	counter := &lineCounter{w: f}
-	out := render.Output{Format: render.Format(format), W: counter, Path: path}
-	err = exec(out)
+	w := bufio.NewWriterSize(f, 256<<10)
+	var rows int64
+	err = exec(render.Output{Format: render.Format(format), W: w, Path: path, Rows: &rows})
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return nil, err
 	}
-	key := layout.ResultKey(requestID(ctx), format)
-	size, err := putFile(ctx, d.Results, key, path)
+	res, err := lambdaio.StoreFile(ctx, d.Results, layout.ResultKey(lambdaio.RequestID(ctx), format), path, format)
 	if err != nil {
-		return nil, fmt.Errorf("store result %s: %w", key, err)
+		return nil, err
 	}
-	res := &Result{Key: key, Format: format, Bytes: size, Expires: time.Now().Add(resultTTL).UTC()}
-	if p, ok := d.Results.(Presigner); ok {
-		if res.URL, err = p.Presign(ctx, key, resultTTL); err != nil {
-			return nil, err
-		}
-	}
-	ans.Result = res
-	ans.RowCount = counter.lines
-	if format == "csv" {
-		ans.RowCount-- // the header line
-	}
+	ans.Result, ans.RowCount = res, rows
 	return ans, nil
-}
-
-// lineCounter counts the lines written through it.
-type lineCounter struct {
-	w     *os.File
-	lines int
-}
-
-func (c *lineCounter) Write(p []byte) (int, error) {
-	c.lines += bytes.Count(p, []byte{'\n'})
-	return c.w.Write(p)
-}
-
-// putFile stores the file at path under key, streaming it, and returns its
-// size.
-func putFile(ctx context.Context, store layout.Store, key, path string) (int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return 0, err
-	}
-	if err := store.Put(ctx, key, f, info.Size()); err != nil {
-		return 0, err
-	}
-	return info.Size(), nil
 }

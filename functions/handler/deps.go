@@ -3,38 +3,39 @@ package handler
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"time"
-
-	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/binlake/binlake/catalog"
-	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/functions/lambdaio"
 	"github.com/binlake/binlake/query"
 )
-
-// Presigner makes a temporary download URL for a store key.
-type Presigner interface {
-	Presign(ctx context.Context, key string, ttl time.Duration) (string, error)
-}
 
 // Deps are built once per function instance (at cold start) and reused by
 // every invocation it serves, one at a time.
 type Deps struct {
-	Store layout.Store
-	// Results is where answers too large to return inline are written
-	// (under results/); it may be the store itself.
-	Results  layout.Store
-	StoreURL string
-	Cache    *query.Cache
-	// CacheMaxBytes bounds the object cache between invocations.
-	CacheMaxBytes int64
-	// InlineLimit is the largest answer returned inline; larger ones are
-	// written under results/ and returned as a presigned URL.
-	InlineLimit int
-	Log         *slog.Logger
+	*lambdaio.Env
+	Cache *query.Cache
 
 	chain *catalog.Chain
+}
+
+// New returns the handlers' dependencies over env, with the object cache
+// in env.CacheDir.
+func New(env *lambdaio.Env) (*Deps, error) {
+	cache, err := query.NewCache(env.CacheDir, env.Store)
+	if err != nil {
+		return nil, err
+	}
+	return &Deps{Env: env, Cache: cache}, nil
+}
+
+// FromEnv builds Deps from the function's environment (see
+// lambdaio.FromEnv).
+func FromEnv(ctx context.Context) (*Deps, error) {
+	env, err := lambdaio.FromEnv(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return New(env)
 }
 
 // engine returns a query engine over the chain as it is now: the chain read
@@ -59,19 +60,4 @@ func (d *Deps) after() {
 			d.Log.Warn("trim cache", "err", err)
 		}
 	}
-}
-
-// logger returns the logger of one invocation, carrying its request ID.
-func (d *Deps) logger(ctx context.Context) *slog.Logger {
-	if lc, ok := lambdacontext.FromContext(ctx); ok {
-		return d.Log.With("request_id", lc.AwsRequestID)
-	}
-	return d.Log
-}
-
-func requestID(ctx context.Context) string {
-	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
-		return lc.AwsRequestID
-	}
-	return fmt.Sprintf("local-%d", time.Now().UnixNano())
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/binlake/binlake/catalog"
+	"github.com/binlake/binlake/functions/lambdaio"
 	"github.com/binlake/binlake/layout"
 	"github.com/binlake/binlake/query"
 	"github.com/binlake/binlake/query/render"
@@ -17,7 +18,7 @@ import (
 // QueryRequest is the event of the query function. docs/FUNCTIONS.md has
 // an example for every operation.
 type QueryRequest struct {
-	Op string `json:"op"` // log, asof, sql
+	Op string `json:"op"` // log, asof, sql, continuity
 	// Table is DB.TABLE (asof; log: only commits touching it).
 	Table string `json:"table,omitempty"`
 	// At is the ref to read at (asof, sql): HEAD by default.
@@ -27,9 +28,12 @@ type QueryRequest struct {
 	// JSON lines under results/ when they exceed the inline limit; "csv",
 	// "jsonl" and "parquet" always write a file under results/.
 	Format string `json:"format,omitempty"`
-	Limit  int    `json:"limit,omitempty"` // log: at most this many commits
+	Limit  int    `json:"limit,omitempty"` // log: at most this many commits; continuity: divergences (default 20)
 	Since  string `json:"since,omitempty"` // log: RFC 3339
 	Until  string `json:"until,omitempty"` // log: RFC 3339
+	// TimeAfterHead lets an RFC 3339 At after the newest commit mean the
+	// newest commit, which may lag the primary; without it that is an error.
+	TimeAfterHead bool `json:"time_after_head,omitempty"`
 }
 
 // Answer is what the query function returns.
@@ -37,23 +41,19 @@ type Answer struct {
 	Op       string            `json:"op"`
 	Commit   uint64            `json:"commit,omitempty"` // the commit the ref resolved to
 	Rows     []json.RawMessage `json:"rows,omitempty"`   // one JSON object per row, as binlake --format jsonl prints
-	RowCount int               `json:"row_count"`
-	Result   *Result           `json:"result,omitempty"` // set when the answer was written to the store
-}
-
-// Result locates an answer written under results/.
-type Result struct {
-	Key     string    `json:"key"`
-	URL     string    `json:"url"`
-	Format  string    `json:"format"`
-	Bytes   int64     `json:"bytes"`
-	Expires time.Time `json:"expires"`
+	RowCount int64             `json:"row_count"`
+	Result   *lambdaio.Result  `json:"result,omitempty"` // set when the answer was written to the store
+	// Continuity, for op continuity: whether every change's before image
+	// equals the lake's previous image of its row, and the changes that do
+	// not (at most limit).
+	Continuity  *bool              `json:"continuity_ok,omitempty"`
+	Divergences []query.Divergence `json:"divergences,omitempty"`
 }
 
 // Query answers one query event (directly invoked, or through a function URL).
 func (d *Deps) Query(ctx context.Context, raw json.RawMessage) (any, error) {
-	if isURLEvent(raw) {
-		return d.serveURL(ctx, raw)
+	if lambdaio.IsURLEvent(raw) {
+		return lambdaio.ServeURL(ctx, raw, d.Logger(ctx), d.answerQuery)
 	}
 	return d.answerQuery(ctx, raw)
 }
@@ -61,13 +61,13 @@ func (d *Deps) Query(ctx context.Context, raw json.RawMessage) (any, error) {
 func (d *Deps) answerQuery(ctx context.Context, raw []byte) (*Answer, error) {
 	defer d.after()
 	var req QueryRequest
-	if err := decodeStrict(raw, &req); err != nil {
+	if err := lambdaio.DecodeStrict(raw, &req); err != nil {
 		return nil, err
 	}
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
-	log := d.logger(ctx)
+	log := d.Logger(ctx)
 	start := time.Now()
 	e, err := d.engine(ctx)
 	if err != nil {
@@ -83,11 +83,11 @@ func (d *Deps) answerQuery(ctx context.Context, raw []byte) (*Answer, error) {
 
 func (r *QueryRequest) validate() error {
 	switch r.Op {
-	case "log", "asof", "sql":
+	case "log", "asof", "sql", "continuity":
 	case "":
-		return badField("op", "is missing; use log, asof or sql")
+		return lambdaio.BadField("op", "is missing; use log, asof, sql or continuity")
 	default:
-		return badField("op", "%q is not an operation; use log, asof or sql", r.Op)
+		return lambdaio.BadField("op", "%q is not an operation; use log, asof, sql or continuity", r.Op)
 	}
 	if r.At == "" {
 		r.At = "HEAD"
@@ -97,21 +97,21 @@ func (r *QueryRequest) validate() error {
 		r.Format = "json"
 	case "json", "csv", "jsonl", "parquet":
 	default:
-		return badField("format", "%q: use json, csv, jsonl or parquet", r.Format)
+		return lambdaio.BadField("format", "%q: use json, csv, jsonl or parquet", r.Format)
 	}
 	if r.Op == "asof" && !strings.Contains(r.Table, ".") {
-		return badField("table", "%q: name the table as DB.TABLE", r.Table)
+		return lambdaio.BadField("table", "%q: name the table as DB.TABLE", r.Table)
 	}
 	if r.Op == "sql" && strings.TrimSpace(r.SQL) == "" {
-		return badField("sql", "is missing: the query to run")
+		return lambdaio.BadField("sql", "is missing: the query to run")
 	}
 	if r.Limit < 0 {
-		return badField("limit", "must not be negative")
+		return lambdaio.BadField("limit", "must not be negative")
 	}
 	for field, v := range map[string]string{"since": r.Since, "until": r.Until} {
 		if v != "" {
 			if _, err := time.Parse(time.RFC3339, v); err != nil {
-				return badField(field, "%q is not an RFC 3339 time like 2026-11-22T14:02:00Z", v)
+				return lambdaio.BadField(field, "%q is not an RFC 3339 time like 2026-11-22T14:02:00Z", v)
 			}
 		}
 	}
@@ -121,10 +121,20 @@ func (r *QueryRequest) validate() error {
 // run executes the request with out as destination.
 func (d *Deps) run(ctx context.Context, e *query.Engine, req *QueryRequest) (*Answer, error) {
 	ans := &Answer{Op: req.Op}
-	if req.Op != "log" {
-		n, err := e.Chain.Resolve(req.At)
+	e.Refs.TimeAfterHead = req.TimeAfterHead
+	if req.Op == "continuity" {
+		divs, err := e.CheckContinuity(ctx, query.ContinuityOptions{Limit: req.Limit})
 		if err != nil {
-			return nil, badField("at", "%v", err)
+			return nil, err
+		}
+		ok := len(divs) == 0
+		ans.Continuity, ans.Divergences, ans.RowCount, ans.Commit = &ok, divs, int64(len(divs)), e.Chain.LastCommit()
+		return ans, nil
+	}
+	if req.Op != "log" {
+		n, err := e.Resolve(req.At)
+		if err != nil {
+			return nil, lambdaio.BadField("at", "%v", err)
 		}
 		ans.Commit = n
 		req.At = fmt.Sprint(n) // pin the ref so both runs below agree
@@ -148,16 +158,16 @@ func (d *Deps) run(ctx context.Context, e *query.Engine, req *QueryRequest) (*An
 // asBadRequest turns errors caused by the request's content (a ref or
 // table that does not exist, SQL that does not bind) into BadRequests.
 func asBadRequest(err error) error {
-	var br *BadRequest
+	var br *lambdaio.BadRequest
 	switch {
 	case errors.As(err, &br):
 		return err
 	case errors.Is(err, catalog.ErrNoTable):
-		return badField("table", "%v", err)
+		return lambdaio.BadField("table", "%v", err)
 	case errors.Is(err, query.ErrUserSQL):
-		return badField("sql", "%v", err)
+		return lambdaio.BadField("sql", "%v", err)
 	case errors.As(err, new(*catalog.RefError)):
-		return badField("at", "%v", err)
+		return lambdaio.BadField("at", "%v", err)
 	}
 	return err
 }

@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/binlake/binlake/catalog"
+	"github.com/binlake/binlake/functions/lambdaio"
 	"github.com/binlake/binlake/layout"
 	"github.com/binlake/binlake/query/patch"
 )
@@ -35,7 +35,7 @@ type RecoverRequest struct {
 type RecoverAnswer struct {
 	OK         bool             `json:"ok"`
 	Op         string           `json:"op"`
-	Patch      *Result          `json:"patch,omitempty"`
+	Patch      *lambdaio.Result `json:"patch,omitempty"`
 	Statements int              `json:"statements"`
 	Rows       int64            `json:"rows"`
 	Conflicts  []patch.Conflict `json:"conflicts,omitempty"`
@@ -46,7 +46,7 @@ type RecoverAnswer struct {
 func (d *Deps) Recover(ctx context.Context, raw json.RawMessage) (*RecoverAnswer, error) {
 	defer d.after()
 	var req RecoverRequest
-	if err := decodeStrict(raw, &req); err != nil {
+	if err := lambdaio.DecodeStrict(raw, &req); err != nil {
 		return nil, err
 	}
 	tables, err := req.validate()
@@ -88,19 +88,12 @@ func (d *Deps) Recover(ctx context.Context, raw json.RawMessage) (*RecoverAnswer
 	if err := buf.Flush(); err != nil {
 		return nil, fmt.Errorf("patch file: %w", err)
 	}
-	key := layout.PatchKey(req.Op + "-" + requestID(ctx))
-	size, err := putFile(ctx, d.Store, key, f.Name())
-	if err != nil {
-		return nil, fmt.Errorf("store patch %s: %w", key, err)
-	}
-	ans.Patch = &Result{Key: key, Format: "sql", Bytes: size, Expires: time.Now().Add(resultTTL).UTC()}
-	if p, ok := d.Store.(Presigner); ok {
-		if ans.Patch.URL, err = p.Presign(ctx, key, resultTTL); err != nil {
-			return nil, err
-		}
+	key := layout.PatchKey(req.Op + "-" + lambdaio.RequestID(ctx))
+	if ans.Patch, err = lambdaio.StoreFile(ctx, d.Store, key, f.Name(), "sql"); err != nil {
+		return nil, err
 	}
 	ans.OK = true
-	d.logger(ctx).Info("recovery patch written", "op", req.Op, "key", key, "statements", ans.Statements, "conflicts", len(ans.Conflicts))
+	d.Logger(ctx).Info("recovery patch written", "op", req.Op, "key", key, "statements", ans.Statements, "conflicts", len(ans.Conflicts))
 	return ans, nil
 }
 
@@ -108,43 +101,44 @@ func (r *RecoverRequest) validate() ([]layout.TableRef, error) {
 	switch r.Op {
 	case "revert":
 		if len(r.Commits) == 0 {
-			return nil, badField("commits", "is missing: the refs of the transactions to undo, e.g. [\"0-1-4711\"]")
+			return nil, lambdaio.BadField("commits", "is missing: the refs of the transactions to undo, e.g. [\"0-1-4711\"]")
 		}
 	case "patch":
 		if r.From == "" {
-			return nil, badField("from", "is missing: the ref of the state to move from")
+			return nil, lambdaio.BadField("from", "is missing: the ref of the state to move from")
 		}
 		if r.To == "" {
-			return nil, badField("to", "is missing: the ref of the state to move to")
+			return nil, lambdaio.BadField("to", "is missing: the ref of the state to move to")
 		}
 	case "":
-		return nil, badField("op", "is missing; use revert or patch")
+		return nil, lambdaio.BadField("op", "is missing; use revert or patch")
 	default:
-		return nil, badField("op", "%q is not an operation; use revert or patch", r.Op)
+		return nil, lambdaio.BadField("op", "%q is not an operation; use revert or patch", r.Op)
 	}
 	switch r.OnConflict {
 	case "":
 		r.OnConflict = "fail"
 	case "fail", "skip":
 	default:
-		return nil, badField("on_conflict", "%q: use fail or skip", r.OnConflict)
+		return nil, lambdaio.BadField("on_conflict", "%q: use fail or skip", r.OnConflict)
 	}
 	var tables []layout.TableRef
 	for _, t := range r.Tables {
 		db, name, ok := strings.Cut(t, ".")
 		if !ok || db == "" || name == "" {
-			return nil, badField("tables", "%q: name each table as DB.TABLE", t)
+			return nil, lambdaio.BadField("tables", "%q: name each table as DB.TABLE", t)
 		}
 		tables = append(tables, layout.TableRef{DB: db, Table: name})
 	}
 	return tables, nil
 }
 
-// badRefField names field for errors about refs that do not resolve.
+// badRefField names field for errors about the refs it holds: refs that
+// do not resolve, commits revert cannot undo.
 func badRefField(err error, field string) error {
 	var re *catalog.RefError
-	if errors.As(err, &re) {
-		return badField(field, "%v", err)
+	if errors.As(err, &re) || errors.Is(err, patch.ErrNotRevertible) {
+		return lambdaio.BadField(field, "%v", err)
 	}
 	return err
 }

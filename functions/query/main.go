@@ -1,4 +1,4 @@
-// Command query is the query Lambda function: log, asof and sql over the
+// Command query is the query Lambda function: log, asof, sql and continuity over the
 // chain named by BINLAKE_STORE (see docs/FUNCTIONS.md).
 package main
 
@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/binlake/binlake/functions/handler"
+	"github.com/binlake/binlake/functions/lambdaio"
 )
 
 func main() {
@@ -16,5 +17,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(handler.Raw(deps.Query))
+	lambda.Start(lambdaio.Raw(deps.Query))
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/binlake/binlake/functions/handler"
+	"github.com/binlake/binlake/functions/lambdaio"
 )
 
 func main() {
@@ -16,5 +17,5 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(handler.Raw(deps.Recover))
+	lambda.Start(lambdaio.Raw(deps.Recover))
 }

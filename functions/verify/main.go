@@ -1,5 +1,6 @@
 // Command verify is the verify Lambda function: it walks the chain named by
-// BINLAKE_STORE and checks every link and object hash.
+// BINLAKE_STORE and checks every link and object hash. It carries no
+// DuckDB (see functions/verifier).
 package main
 
 import (
@@ -8,13 +9,15 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/binlake/binlake/functions/handler"
+	"github.com/binlake/binlake/functions/lambdaio"
+	"github.com/binlake/binlake/functions/verifier"
 )
 
 func main() {
-	deps, err := handler.FromEnv(context.Background())
+	env, err := lambdaio.FromEnv(context.Background())
 	if err != nil {
 		log.Fatal(err)
 	}
-	lambda.Start(handler.Raw(deps.Verify))
+	v := &verifier.Verifier{Env: env}
+	lambda.Start(lambdaio.Raw(v.Verify))
 }

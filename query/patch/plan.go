@@ -102,7 +102,7 @@ func planRevert(ctx context.Context, e *query.Engine, refs []string) (*revertPla
 // resolveBadCommits resolves refs to row-changing commits.
 func resolveBadCommits(e *query.Engine, refs []string) (map[uint64]bool, []layout.Commit, error) {
 	if len(refs) == 0 {
-		return nil, nil, fmt.Errorf("name at least one commit to revert (%s)", catalog.RefForms)
+		return nil, nil, fmt.Errorf("%w: name at least one commit to revert (%s)", ErrNotRevertible, catalog.RefForms)
 	}
 	bad := map[uint64]bool{}
 	var commits []layout.Commit
@@ -114,9 +114,11 @@ func resolveBadCommits(e *query.Engine, refs []string) (map[uint64]bool, []layou
 		c, _ := e.Chain.Commit(n)
 		switch c.Kind {
 		case layout.CommitSnapshot:
-			return nil, nil, fmt.Errorf("%s is the initial snapshot, not a transaction: to restore tables, patch them from HEAD back to it", catalog.Describe(c))
+			return nil, nil, fmt.Errorf("%w: %s is the initial snapshot, not a transaction: to restore tables, patch them from HEAD back to it",
+				ErrNotRevertible, catalog.Describe(c))
 		case layout.CommitDDL:
-			return nil, nil, fmt.Errorf("%s is a schema change (%s): revert undoes row changes; to restore a table, patch it from HEAD back to the commit before this one",
+			return nil, nil, fmt.Errorf("%w: %s is a schema change (%s): revert undoes row changes; to restore a table, patch it from HEAD back to the commit before this one",
+				ErrNotRevertible,
 				catalog.Describe(c), value.Clip(c.DDL, 80))
 		}
 		if !bad[n] {

@@ -22,6 +22,10 @@ const (
 // skip.
 var ErrConflictPolicy = errors.New("unknown conflict policy: want fail or skip")
 
+// ErrNotRevertible wraps the refusal of a commit revert cannot undo: the
+// initial snapshot, a schema change, or no commit named at all.
+var ErrNotRevertible = errors.New("cannot revert")
+
 // RevertOptions says which commits Revert undoes and what it does about
 // rows changed since.
 type RevertOptions struct {

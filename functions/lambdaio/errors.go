@@ -1,4 +1,4 @@
-package handler
+package lambdaio
 
 import "fmt"
 
@@ -16,6 +16,7 @@ func (e *BadRequest) Error() string {
 	return fmt.Sprintf("bad request: field %q: %s", e.Field, e.Message)
 }
 
-func badField(field, format string, args ...any) *BadRequest {
+// BadField is a BadRequest about one field of the event.
+func BadField(field, format string, args ...any) *BadRequest {
 	return &BadRequest{Field: field, Message: fmt.Sprintf(format, args...)}
 }

@@ -1,4 +1,4 @@
-package handler
+package lambdaio
 
 import (
 	"bytes"
@@ -9,9 +9,9 @@ import (
 	"strings"
 )
 
-// decodeStrict decodes an event into v, refusing unknown fields and wrong
+// DecodeStrict decodes an event into v, refusing unknown fields and wrong
 // types with a BadRequest that names the field.
-func decodeStrict(raw []byte, v any) error {
+func DecodeStrict(raw []byte, v any) error {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		raw = []byte("{}")
 	}
@@ -28,12 +28,12 @@ func decodeStrict(raw []byte, v any) error {
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &typeErr):
-		return badField(typeErr.Field, "is a JSON %s, want %s", typeErr.Value, typeErr.Type)
+		return BadField(typeErr.Field, "is a JSON %s, want %s", typeErr.Value, typeErr.Type)
 	case errors.As(err, &syntaxErr):
 		return &BadRequest{Message: fmt.Sprintf("the event is not valid JSON (at byte %d): %v", syntaxErr.Offset, err)}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return badField(name, "is not a field of this event")
+		return BadField(name, "is not a field of this event")
 	}
 	return &BadRequest{Message: "cannot decode the event: " + err.Error()}
 }

@@ -1,4 +1,4 @@
-package handler
+package lambdaio
 
 import (
 	"bytes"
@@ -6,20 +6,22 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// isURLEvent reports whether an event came through a function URL (an
+// IsURLEvent reports whether an event came through a function URL (an
 // HTTP request wrapped in the payload format 2.0).
-func isURLEvent(raw []byte) bool {
+func IsURLEvent(raw []byte) bool {
 	return bytes.Contains(raw, []byte(`"requestContext"`)) && bytes.Contains(raw, []byte(`"rawPath"`))
 }
 
-// serveURL answers a function-URL request: the JSON body is the event, the
-// answer is the JSON body of the response; bad requests get status 400.
-func (d *Deps) serveURL(ctx context.Context, raw []byte) (events.LambdaFunctionURLResponse, error) {
+// ServeURL answers a function-URL request with answer: the JSON body is
+// the event, the answer is the JSON body of the response; bad requests get
+// status 400, other failures 500 (logged).
+func ServeURL[T any](ctx context.Context, raw []byte, log *slog.Logger, answer func(context.Context, []byte) (T, error)) (events.LambdaFunctionURLResponse, error) {
 	var req events.LambdaFunctionURLRequest
 	if err := json.Unmarshal(raw, &req); err != nil {
 		return respond(http.StatusBadRequest, map[string]any{"error": &BadRequest{Message: "cannot decode the function URL request: " + err.Error()}}), nil
@@ -32,13 +34,13 @@ func (d *Deps) serveURL(ctx context.Context, raw []byte) (events.LambdaFunctionU
 		}
 		body = b
 	}
-	ans, err := d.answerQuery(ctx, body)
+	ans, err := answer(ctx, body)
 	var br *BadRequest
 	switch {
 	case errors.As(err, &br):
 		return respond(http.StatusBadRequest, map[string]any{"error": br}), nil
 	case err != nil:
-		d.logger(ctx).Error("query failed", "err", err)
+		log.Error("request failed", "err", err)
 		return respond(http.StatusInternalServerError, map[string]any{"error": map[string]string{"message": err.Error()}}), nil
 	}
 	return respond(http.StatusOK, ans), nil

@@ -1,4 +1,4 @@
-package handler
+package lambdaio
 
 import (
 	"context"
@@ -8,14 +8,34 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/config"
 
+	"github.com/binlake/binlake/layout"
 	"github.com/binlake/binlake/layout/storeurl"
-	"github.com/binlake/binlake/query"
 )
 
-// FromEnv builds Deps from the function's environment:
+// Env is what a function instance is configured with, read once at cold
+// start and shared by every invocation it serves.
+type Env struct {
+	Store layout.Store
+	// Results is where answers too large to return inline are written
+	// (under results/); it may be the store itself.
+	Results  layout.Store
+	StoreURL string
+	// CacheDir holds verified copies of store objects; CacheMaxBytes
+	// bounds it between invocations.
+	CacheDir      string
+	CacheMaxBytes int64
+	// InlineLimit is the largest answer returned inline; larger ones are
+	// written under results/ and returned as a presigned URL.
+	InlineLimit int
+	Log         *slog.Logger
+}
+
+// FromEnv builds an Env from the function's environment:
 //
 //	BINLAKE_STORE          s3://bucket/prefix (required)
 //	BINLAKE_RESULTS        where large answers go, s3://bucket/prefix (default: the
@@ -26,7 +46,7 @@ import (
 //
 // and the standard AWS variables (AWS_ENDPOINT_URL turns on path-style
 // addressing, for MinIO and LocalStack).
-func FromEnv(ctx context.Context) (*Deps, error) {
+func FromEnv(ctx context.Context) (*Env, error) {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	storeURL := os.Getenv("BINLAKE_STORE")
 	if storeURL == "" {
@@ -45,18 +65,15 @@ func FromEnv(ctx context.Context) (*Deps, error) {
 	}
 	st, err := storeurl.Open(ctx, storeURL, opt)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("BINLAKE_STORE: %w", err)
 	}
 	results := st
 	if u := os.Getenv("BINLAKE_RESULTS"); u != "" {
-		if results, err = storeurl.Open(ctx, u, opt); err != nil {
+		ropt := opt
+		ropt.Create = true // answers may go to a directory of their own
+		if results, err = storeurl.Open(ctx, u, ropt); err != nil {
 			return nil, fmt.Errorf("BINLAKE_RESULTS: %w", err)
 		}
-	}
-	dir := envOr("BINLAKE_CACHE", filepath.Join(os.TempDir(), "binlake-cache"))
-	cache, err := query.NewCache(dir, st)
-	if err != nil {
-		return nil, err
 	}
 	maxMB, err := envInt("BINLAKE_CACHE_MAX_MB", 1024)
 	if err != nil {
@@ -66,8 +83,25 @@ func FromEnv(ctx context.Context) (*Deps, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Deps{Store: st, Results: results, StoreURL: storeURL, Cache: cache, CacheMaxBytes: int64(maxMB) << 20,
-		InlineLimit: inline, Log: log}, nil
+	return &Env{Store: st, Results: results, StoreURL: storeURL,
+		CacheDir:      envOr("BINLAKE_CACHE", filepath.Join(os.TempDir(), "binlake-cache")),
+		CacheMaxBytes: int64(maxMB) << 20, InlineLimit: inline, Log: log}, nil
+}
+
+// Logger returns the logger of one invocation, carrying its request ID.
+func (e *Env) Logger(ctx context.Context) *slog.Logger {
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		return e.Log.With("request_id", lc.AwsRequestID)
+	}
+	return e.Log
+}
+
+// RequestID is the invocation's request ID, or a unique local one.
+func RequestID(ctx context.Context) string {
+	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
+		return lc.AwsRequestID
+	}
+	return fmt.Sprintf("local-%d", time.Now().UnixNano())
 }
 
 func envOr(name, def string) string {
