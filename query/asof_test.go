@@ -9,6 +9,7 @@ import (
 
 	"github.com/binlake/binlake/catalog/chaintest"
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/layout/cache"
 	"github.com/binlake/binlake/query"
 	"github.com/binlake/binlake/query/render"
 )
@@ -34,7 +35,7 @@ func (b *chainBuilder) engine() *query.Engine { return engineOf(b.t, b.Builder) 
 
 // engineOf is a query engine over a builder's chain with a cache of its own.
 func engineOf(t testing.TB, b *chaintest.Builder) *query.Engine {
-	cache, err := query.NewCache(t.TempDir(), b.Store)
+	cache, err := cache.New(t.TempDir(), b.Store)
 	if err != nil {
 		t.Fatal(err)
 	}

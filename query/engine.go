@@ -9,13 +9,14 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver
 
 	"github.com/binlake/binlake/catalog"
+	"github.com/binlake/binlake/layout/cache"
 )
 
 // Engine answers queries over one chain. It is cheap to create; each query
 // opens its own in-memory DuckDB.
 type Engine struct {
 	Chain *catalog.Chain
-	Cache *Cache
+	Cache *cache.Cache
 	// PartRows and PartBytes bound the parts Checkpoint writes (0: the
 	// layout defaults).
 	PartRows, PartBytes int

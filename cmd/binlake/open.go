@@ -10,6 +10,7 @@ import (
 
 	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/layout/cache"
 	"github.com/binlake/binlake/layout/storeurl"
 	"github.com/binlake/binlake/query"
 )
@@ -65,7 +66,7 @@ func (g *globals) openEngine(ctx context.Context) (*query.Engine, error) {
 	if chain.LastCommit() == 0 {
 		return nil, fmt.Errorf("the store %s holds no commits yet: run binlake ingest --store %s first", g.store, g.store)
 	}
-	cache, err := query.NewCache(g.cache, st)
+	cache, err := cache.New(g.cache, st)
 	if err != nil {
 		return nil, err
 	}

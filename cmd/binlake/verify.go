@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/binlake/binlake/layout/cache"
 	"github.com/binlake/binlake/query"
 )
 
@@ -39,7 +40,7 @@ disagreed when the change was made.`,
 			if !continuity {
 				return nil
 			}
-			cache, err := query.NewCache(g.cache, st)
+			cache, err := cache.New(g.cache, st)
 			if err != nil {
 				return err
 			}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/functions/lambdaio"
+	"github.com/binlake/binlake/layout/cache"
 	"github.com/binlake/binlake/query"
 )
 
@@ -13,7 +14,7 @@ import (
 // every invocation it serves, one at a time.
 type Deps struct {
 	*lambdaio.Env
-	Cache *query.Cache
+	Cache *cache.Cache
 
 	chain *catalog.Chain
 }
@@ -21,7 +22,7 @@ type Deps struct {
 // New returns the handlers' dependencies over env, with the object cache
 // in env.CacheDir.
 func New(env *lambdaio.Env) (*Deps, error) {
-	cache, err := query.NewCache(env.CacheDir, env.Store)
+	cache, err := cache.New(env.CacheDir, env.Store)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/catalog/chaintest"
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/layout/cache"
 	"github.com/binlake/binlake/layout/filestore"
 	"github.com/binlake/binlake/query"
 	"github.com/binlake/binlake/query/patch"
@@ -43,7 +44,7 @@ func (b *recChain) ddl(stmt string, schemas ...layout.TableSchema) uint64 {
 }
 
 func (b *recChain) engine() *query.Engine {
-	cache, err := query.NewCache(b.t.TempDir(), b.Store)
+	cache, err := cache.New(b.t.TempDir(), b.Store)
 	if err != nil {
 		b.t.Fatal(err)
 	}
@@ -391,7 +392,7 @@ func millionRowChain(b *testing.B, rows, perCommit, perSegment int) (e *query.En
 		}
 		seg(changes, first)
 	}
-	cache, err := query.NewCache(b.TempDir(), st)
+	cache, err := cache.New(b.TempDir(), st)
 	if err != nil {
 		b.Fatal(err)
 	}

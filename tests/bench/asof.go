@@ -14,6 +14,7 @@ import (
 
 	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/layout/cache"
 	"github.com/binlake/binlake/layout/filestore"
 	"github.com/binlake/binlake/query"
 	"github.com/binlake/binlake/query/patch"
@@ -77,7 +78,7 @@ func asofOn(ctx context.Context, o *options, storeDir, work string) (*asofResult
 	if err != nil {
 		return nil, err
 	}
-	cache, err := query.NewCache(filepath.Join(work, "cache"), store)
+	cache, err := cache.New(filepath.Join(work, "cache"), store)
 	if err != nil {
 		return nil, err
 	}

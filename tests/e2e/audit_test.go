@@ -19,6 +19,7 @@ import (
 	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/ingest"
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/layout/cache"
 	"github.com/binlake/binlake/layout/filestore"
 	"github.com/binlake/binlake/query"
 	"github.com/binlake/binlake/tests/testenv"
@@ -134,7 +135,7 @@ func TestAuditAgainstWorkload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cache, err := query.NewCache(t.TempDir(), st)
+	cache, err := cache.New(t.TempDir(), st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +193,7 @@ func checkpointStore(ctx context.Context, st layout.Store) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	cache, err := query.NewCache(dir, st)
+	cache, err := cache.New(dir, st)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/ingest"
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/layout/cache"
 	"github.com/binlake/binlake/query"
 	"github.com/binlake/binlake/tests/testenv"
 )
@@ -97,7 +98,7 @@ func TestDumpThreadKilled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cache, err := query.NewCache(t.TempDir(), st)
+	cache, err := cache.New(t.TempDir(), st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/layout/cache"
 	"github.com/binlake/binlake/query"
 	"github.com/binlake/binlake/query/patch"
 	"github.com/binlake/binlake/tests/testenv"
@@ -55,7 +56,7 @@ func (r *recovery) catchUp() *query.Engine {
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	cache, err := query.NewCache(r.t.TempDir(), r.store)
+	cache, err := cache.New(r.t.TempDir(), r.store)
 	if err != nil {
 		r.t.Fatal(err)
 	}

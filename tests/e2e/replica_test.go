@@ -17,6 +17,7 @@ import (
 
 	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/layout/cache"
 	"github.com/binlake/binlake/layout/filestore"
 	"github.com/binlake/binlake/layout/storeurl"
 	"github.com/binlake/binlake/query"
@@ -429,7 +430,7 @@ func (r *replicaRun) checkExactlyOnce(chain *catalog.Chain) int {
 // checkMoments reads every table the primary had at every moment as of
 // the moment's binlog position and compares.
 func (r *replicaRun) checkMoments(ctx context.Context, chain *catalog.Chain) compareTally {
-	cache, err := query.NewCache(r.t.TempDir(), r.store)
+	cache, err := cache.New(r.t.TempDir(), r.store)
 	if err != nil {
 		r.t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/ingest"
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/layout/cache"
 	"github.com/binlake/binlake/layout/filestore"
 	"github.com/binlake/binlake/query"
 	"github.com/binlake/binlake/tests/testenv"
@@ -57,7 +58,7 @@ func TestSmokeSnapshotStreamDDL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cache, err := query.NewCache(t.TempDir(), st)
+	cache, err := cache.New(t.TempDir(), st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +169,7 @@ func TestSnapshotInParts(t *testing.T) {
 			t.Fatalf("checkpoints of shop.%s: %+v, want one of 9 parts and 2500 rows", table, cps)
 		}
 	}
-	cache, err := query.NewCache(t.TempDir(), st)
+	cache, err := cache.New(t.TempDir(), st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +263,7 @@ func TestLargeTransactionSpills(t *testing.T) {
 	if segments < 10 {
 		t.Fatalf("the large transaction is in %d segments; with 64 KiB flushes it should have spilled many", segments)
 	}
-	cache, err := query.NewCache(t.TempDir(), st)
+	cache, err := cache.New(t.TempDir(), st)
 	if err != nil {
 		t.Fatal(err)
 	}

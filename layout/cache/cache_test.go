@@ -1,4 +1,4 @@
-package query_test
+package cache_test
 
 import (
 	"bytes"
@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/layout/cache"
 	"github.com/binlake/binlake/layout/filestore"
-	"github.com/binlake/binlake/query"
 )
 
 func putObject(t *testing.T, st layout.Store, key string, data []byte) layout.Object {
@@ -28,7 +28,7 @@ func TestCacheVerifiesAndTrims(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := query.NewCache(t.TempDir(), st)
+	c, err := cache.New(t.TempDir(), st)
 	if err != nil {
 		t.Fatal(err)
 	}

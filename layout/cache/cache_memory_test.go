@@ -1,4 +1,4 @@
-package query_test
+package cache_test
 
 import (
 	"context"
@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/layout/cache"
 	"github.com/binlake/binlake/layout/filestore"
 	"github.com/binlake/binlake/layout/storetest"
-	"github.com/binlake/binlake/query"
 )
 
 // memory is what one operation cost in heap: bytes allocated in all
@@ -85,7 +85,7 @@ func TestCacheFetchMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := query.NewCache(t.TempDir(), st)
+	c, err := cache.New(t.TempDir(), st)
 	if err != nil {
 		t.Fatal(err)
 	}

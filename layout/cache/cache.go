@@ -1,6 +1,8 @@
-// Package query answers questions about a chain with DuckDB over a local,
-// content-addressed cache of the store's Parquet objects.
-package query
+// Package cache keeps verified local copies of store objects, named by
+// their SHA-256, so DuckDB (query) reads plain local files and a warm
+// process never fetches an object twice. Every byte is checked against the
+// hash the chain records before it is trusted.
+package cache
 
 import (
 	"context"
@@ -26,8 +28,8 @@ type Cache struct {
 	store layout.Store
 }
 
-// NewCache returns a cache in dir (created if missing) over store.
-func NewCache(dir string, store layout.Store) (*Cache, error) {
+// New returns a cache in dir (created if missing) over store.
+func New(dir string, store layout.Store) (*Cache, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "objects"), 0o755); err != nil {
 		return nil, fmt.Errorf("create cache directory %s: %w", dir, err)
 	}
