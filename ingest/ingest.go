@@ -108,7 +108,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("open chain: %w", err)
 	}
-	src, live, err := openSource(ctx, &cfg)
+	src, live, err := openSource(ctx, &cfg, chain.Head() == nil)
 	if err != nil {
 		return err
 	}
@@ -157,7 +157,9 @@ func Run(ctx context.Context, cfg Config) error {
 	return r.loop(ctx, from, target)
 }
 
-func openSource(ctx context.Context, cfg *Config) (source, *liveSource, error) {
+// openSource opens and checks the configured source; snapshot says this
+// start will copy the tables first.
+func openSource(ctx context.Context, cfg *Config, snapshot bool) (source, *liveSource, error) {
 	if path, ok := strings.CutPrefix(cfg.Source, "file://"); ok {
 		s, err := openFileSource(path)
 		return s, nil, err
@@ -171,7 +173,7 @@ func openSource(ctx context.Context, cfg *Config) (source, *liveSource, error) {
 		return nil, nil, err
 	}
 	s.replicaID, s.log, s.retryFor = cfg.ReplicaID, cfg.Log, max(cfg.SourceRetryFor, 0)
-	if err := s.check(ctx); err != nil {
+	if err := s.check(ctx, &cfg.Filter, snapshot); err != nil {
 		return nil, nil, err
 	}
 	return s, s, nil

@@ -162,3 +162,70 @@ func purgeBinlogsBefore(t *testing.T, db *testenv.MariaDB, first string) {
 	}
 	t.Fatalf("the primary still has %s after 100 purges", oldest)
 }
+
+// TestRefusesMissingGrants checks item 4 of "Exact under every fault": a
+// source user without a privilege binlake needs is refused at start, with
+// the grant named, before any object is written.
+func TestRefusesMissingGrants(t *testing.T) {
+	ctx := context.Background()
+	db := testenv.StartMariaDB(t, testenv.MariaDBOptions{})
+	if err := db.Exec(ctx, "CREATE DATABASE shop", "CREATE TABLE shop.t (id INT PRIMARY KEY)", "INSERT INTO shop.t VALUES (1)",
+		"CREATE DATABASE other", "CREATE TABLE other.u (id INT PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []struct{ name, grants string }{
+		{"noselect", "GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'noselect'@'127.0.0.1'"},
+		{"norepl", "GRANT SELECT ON *.* TO 'norepl'@'127.0.0.1'"},
+		{"noclient", "GRANT REPLICATION SLAVE, SELECT ON *.* TO 'noclient'@'127.0.0.1'"},
+		{"shoponly", "GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'shoponly'@'127.0.0.1'"},
+	} {
+		if err := db.Exec(ctx, fmt.Sprintf("CREATE USER '%s'@'127.0.0.1' IDENTIFIED BY 'pw'", u.name), u.grants); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Exec(ctx, "GRANT SELECT ON shop.* TO 'shoponly'@'127.0.0.1'"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		user    string
+		include []string
+		want    []string // every one must be in the error; nil: ingest succeeds
+		notWant string
+	}{
+		{user: "noselect", want: []string{"SELECT ON *.*", "it may read no table"}},
+		{user: "norepl", want: []string{"BINLOG MONITOR", "REPLICATION SLAVE"}},
+		{user: "noclient", want: []string{"BINLOG MONITOR"}, notWant: "REPLICATION SLAVE"},
+		{user: "shoponly", want: []string{"SELECT ON *.*", "it may read shop.*"}},
+		{user: "shoponly", include: []string{"other.*"}, want: []string{"SELECT ON `other`.*"}},
+		{user: "shoponly", include: []string{"shop.*"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.user+strings.Join(tt.include, ","), func(t *testing.T) {
+			st := newFileStore(t)
+			src := fmt.Sprintf("mysql://%s:pw@%s", tt.user, db.Addr())
+			err := ingest.Run(ctx, ingest.Config{Source: src, Store: st, ExitWhenCaughtUp: true, Log: quietLog(),
+				Filter: ingest.Filter{Include: tt.include}})
+			if tt.want == nil {
+				if err != nil {
+					t.Fatalf("ingest with SELECT on shop.* and --include shop.*: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("ingest succeeded, want a refusal")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("refusal %q does not name %q", err, w)
+				}
+			}
+			if tt.notWant != "" && strings.Contains(err.Error(), tt.notWant) {
+				t.Errorf("refusal %q names %q, which the user has", err, tt.notWant)
+			}
+			if keys, lerr := st.List(ctx, "", ""); lerr != nil || len(keys) > 0 {
+				t.Errorf("the refused start wrote %d objects (%v): %q", len(keys), lerr, keys)
+			}
+			t.Log(err)
+		})
+	}
+}
