@@ -6,7 +6,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"sort"
+	"strings"
 
+	"github.com/binlake/binlake/layout"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -16,6 +19,33 @@ type VerifyReport struct {
 	Commits   uint64
 	Objects   int
 	Bytes     int64
+	// Gaps are the tables whose history is incomplete: each was copied
+	// afresh (a resnapshot) at Commit, after changes binlake could not
+	// read. Not a break: the chain says so itself.
+	Gaps []HistoryGap
+}
+
+// HistoryGap is a table version whose rows start from a copy (see
+// layout.TableSchema.Gap).
+type HistoryGap struct {
+	Table  layout.TableRef
+	Commit uint64
+	Why    string // the resnapshot commit's note
+}
+
+// Gaps lists the gaps in the tables' histories, in commit order.
+func (c *Chain) Gaps() []HistoryGap {
+	var out []HistoryGap
+	for _, ref := range c.Tables() {
+		for _, v := range c.Schemas(ref.DB, ref.Table) {
+			if v.Gap {
+				cm, _ := c.Commit(v.Since)
+				out = append(out, HistoryGap{Table: ref, Commit: v.Since, Why: strings.TrimPrefix(cm.DDL, "-- ")})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Commit < out[j].Commit })
+	return out
 }
 
 // Verify checks every object the chain references against the size and
@@ -24,7 +54,7 @@ type VerifyReport struct {
 // it. progress, when set, is called after each object.
 func (c *Chain) Verify(ctx context.Context, progress func(done, total int)) (VerifyReport, error) {
 	objs := c.Objects()
-	rep := VerifyReport{Manifests: len(c.manifests), Commits: c.LastCommit(), Objects: len(objs)}
+	rep := VerifyReport{Manifests: len(c.manifests), Commits: c.LastCommit(), Objects: len(objs), Gaps: c.Gaps()}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
 	done := make(chan int64, len(objs))

@@ -37,6 +37,10 @@ type assembler struct {
 	checksum int
 	// goMySQLOnly decodes every row with go-mysql (Config.goMySQLOnly).
 	goMySQLOnly bool
+	// resnap, when set, is a copy of some tables waiting for the stream to
+	// reach its position (see resnapshot); cfg configures its reading.
+	resnap *resnapshot
+	cfg    *Config
 }
 
 // handle processes one event read from file.
@@ -103,6 +107,13 @@ func (a *assembler) begin(h *replication.EventHeader, gtid string) error {
 	if a.batch == nil {
 		a.batch = newBatch(a.pool)
 	}
+	if a.resnap != nil && !a.resnap.covers(a.pos.flavor, gtid, a.pos.file, h.LogPos) {
+		// The first transaction after the copy's read view: the copy is
+		// the commit before it.
+		if err := a.takeResnapshot(); err != nil {
+			return err
+		}
+	}
 	a.cur = &txn{kind: layout.CommitDML, gtid: gtid, time: time.Unix(int64(h.Timestamp), 0)}
 	seen, err := a.pos.seen(gtid, a.pos.file, h.LogPos)
 	if err != nil {
@@ -148,7 +159,17 @@ func (a *assembler) query(h *replication.EventHeader, e *replication.QueryEvent)
 	case "SAVEPOINT", "ROLLBACK":
 		return nil
 	case "INSERT", "UPDATE", "DELETE", "REPLACE", "LOAD":
-		return fmt.Errorf("binlog %s:%d holds a statement-based change (%.60q): binlake needs binlog_format=ROW on the source (SET GLOBAL binlog_format='ROW' and restart writers)", a.pos.file, h.LogPos, stmt)
+		ref, ok := statementTable(stmt, string(e.Schema))
+		if ok && (!a.filter.Match(ref.DB, ref.Table) || a.skipped(ref)) {
+			return nil // not replicated, or left to a pending copy of the table
+		}
+		what := "a table"
+		if ok {
+			what = ref.String()
+		}
+		return fmt.Errorf("binlog %s:%d holds a statement-based change of %s (%.60q): binlake needs binlog_format=ROW on the source "+
+			"(SET GLOBAL binlog_format='ROW' and restart writers); then binlake ingest --resnapshot DB.TABLE copies the table afresh "+
+			"and goes on past this event", a.pos.file, h.LogPos, what, stmt)
 	}
 	if a.cur == nil {
 		if err := a.begin(h, ""); err != nil {
@@ -188,12 +209,17 @@ func (a *assembler) rows(h *replication.EventHeader, e *replication.RowsEvent) e
 	if !a.filter.Match(string(e.Table.Schema), string(e.Table.Table)) {
 		return nil // a table binlake does not replicate need not meet its requirements
 	}
+	if a.skipped(layout.TableRef{DB: string(e.Table.Schema), Table: string(e.Table.Table)}) {
+		return nil
+	}
 	m, err := a.tracker.mapped(e.Table)
 	if err != nil {
 		return fmt.Errorf("binlog %s:%d: %w", a.pos.file, h.LogPos, err)
 	}
 	if !fullBitmaps(e) {
-		return fmt.Errorf("binlog %s:%d: rows of %s do not carry full row images: binlake needs binlog_row_image=FULL on the source (SET GLOBAL binlog_row_image='FULL')", a.pos.file, h.LogPos, m.ref)
+		return fmt.Errorf("binlog %s:%d: rows of %s do not carry full row images: binlake needs binlog_row_image=FULL on the source "+
+			"(SET GLOBAL binlog_row_image='FULL'); then binlake ingest --resnapshot %s copies the table afresh and goes on past this event",
+			a.pos.file, h.LogPos, m.ref, m.ref)
 	}
 	op, ok := rowsEventOps[h.EventType]
 	if !ok {
@@ -324,6 +350,11 @@ func (a *assembler) end(h *replication.EventHeader) error {
 // tick hands the batch on if it is due and no transaction is being read;
 // the source calls it while it waits for events.
 func (a *assembler) tick(now time.Time) error {
+	if a.cur == nil && a.resnap != nil && a.reached(a.resnap.at) {
+		if err := a.takeResnapshot(); err != nil {
+			return err
+		}
+	}
 	if a.cur == nil && a.batch != nil && a.policy.due(a.batch, now) {
 		return a.handOff()
 	}
@@ -338,10 +369,54 @@ func (a *assembler) finish() error {
 	}
 	a.batch.dropPartial()
 	a.cur = nil
+	if a.resnap != nil {
+		if !a.reached(a.resnap.at) {
+			a.log.Warn("stopped before the stream reached the copy's position: the tables were not copied; start again to copy them",
+				"tables", strings.Join(refNames(a.resnap.tables), ", "), "position", a.pos.position().String(), "copy_at", a.resnap.at.String())
+			a.resnap.close()
+			a.resnap = nil
+		} else if err := a.takeResnapshot(); err != nil {
+			return err
+		}
+	}
 	if a.batch.empty() {
 		return nil
 	}
 	return a.handOff()
+}
+
+// skipped reports whether the changes of a table in the transaction being
+// read are left to a pending copy of it (resnapshot with skip).
+func (a *assembler) skipped(ref layout.TableRef) bool {
+	return a.resnap != nil && a.resnap.skip && a.resnap.tables[ref]
+}
+
+// reached reports whether every transaction up to p has been read.
+func (a *assembler) reached(p layout.Position) bool {
+	cur := a.pos.position()
+	if p.GTIDSet != "" && a.pos.gtids != nil && a.resnap != nil && a.resnap.gtids != nil {
+		return a.pos.gtids.Contain(a.resnap.gtids)
+	}
+	return !cur.Before(p)
+}
+
+// takeResnapshot reads the pending copy into the commit numbered next and
+// adds it to the batch; streaming goes on meanwhile in the server's
+// buffers (and, should the connection drop, reconnects as usual).
+func (a *assembler) takeResnapshot() error {
+	r := a.resnap
+	a.resnap = nil
+	tx, err := r.take(a.ctx, a.store, a.tracker, a.next, a.cfg)
+	if err != nil {
+		return err
+	}
+	tx.end = a.pos.position()
+	a.next++
+	if a.batch == nil {
+		a.batch = newBatch(a.pool)
+	}
+	a.batch.add(tx, time.Now())
+	return nil
 }
 
 func (a *assembler) handOff() error {

@@ -24,8 +24,9 @@ const errAccessDenied = 1227
 // every table the filter replicates, plus RELOAD on MySQL (the snapshot's
 // FLUSH TABLES WITH READ LOCK). The replication privileges are probed; the
 // table privileges are read from SHOW GRANTS, since a table the user may
-// not read is not even listed to it.
-func (s *liveSource) checkGrants(ctx context.Context, conn *client.Conn, f *Filter, snapshot bool) error {
+// not read is not even listed to it. copies selects the tables this start
+// copies (the filter on a first start, --resnapshot's tables), nil for none.
+func (s *liveSource) checkGrants(ctx context.Context, conn *client.Conn, copies *Filter) error {
 	user := "'" + s.user + "'@'%'"
 	if r, err := conn.Execute("SELECT CURRENT_USER()"); err == nil {
 		if cu, _ := r.GetString(0, 0); cu != "" {
@@ -57,8 +58,8 @@ func (s *liveSource) checkGrants(ctx context.Context, conn *client.Conn, f *Filt
 		}
 		missing = append(missing, need{"REPLICATION SLAVE ON *.*", "to read the binlog"})
 	}
-	if snapshot {
-		missing = append(missing, g.missingSelect(f)...)
+	if copies != nil {
+		missing = append(missing, g.missingSelect(copies)...)
 		if s.flavor == mysql.MySQLFlavor && !g.global["RELOAD"] && !g.global["ALL PRIVILEGES"] {
 			missing = append(missing, need{"RELOAD ON *.*", "the initial snapshot takes FLUSH TABLES WITH READ LOCK"})
 		}

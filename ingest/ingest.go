@@ -37,6 +37,13 @@ type Config struct {
 	ExitWhenCaughtUp bool
 	// ReplicaID is the server id binlake uses on the source (default random).
 	ReplicaID uint32
+	// Resnapshot names tables (db.table) to copy afresh from the live
+	// primary in one consistent snapshot, inserted into the stream where
+	// it stands; their changes before it are not read. It is the way on
+	// after ingest stopped at an event it could not read (a statement-based
+	// or minimal-image event), once the source's setting is fixed; the
+	// tables' history then has a gap, which log and verify show.
+	Resnapshot []string
 	// SourceRetryFor bounds how long a live source keeps connecting again
 	// after its connection is lost (default 5 minutes; negative: for ever).
 	SourceRetryFor time.Duration
@@ -108,7 +115,14 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("open chain: %w", err)
 	}
-	src, live, err := openSource(ctx, &cfg, chain.Head() == nil)
+	copies := &cfg.Filter // a first start copies every replicated table
+	if chain.Head() != nil {
+		copies = nil
+		if len(cfg.Resnapshot) > 0 {
+			copies = &Filter{Include: cfg.Resnapshot}
+		}
+	}
+	src, live, err := openSource(ctx, &cfg, copies)
 	if err != nil {
 		return err
 	}
@@ -142,24 +156,59 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 		from = snap.end
 	}
+	resnap, err := openRequestedResnapshot(ctx, &cfg, chain, live)
+	if err != nil {
+		return err
+	}
+	if resnap != nil {
+		defer resnap.close()
+	}
 	var target *layout.Position
 	if live != nil && cfg.ExitWhenCaughtUp {
 		h, err := live.head(ctx)
 		if err != nil {
 			return err
 		}
-		if !from.Before(h) {
+		if !from.Before(h) && resnap == nil {
 			cfg.Log.Info("already caught up", "position", fmt.Sprintf("%s:%d", from.File, from.Pos))
 			return nil
 		}
 		target = &h
 	}
-	return r.loop(ctx, from, target)
+	return r.loop(ctx, from, target, resnap)
 }
 
-// openSource opens and checks the configured source; snapshot says this
-// start will copy the tables first.
-func openSource(ctx context.Context, cfg *Config, snapshot bool) (source, *liveSource, error) {
+// openRequestedResnapshot opens the copy --resnapshot asks for, checking
+// that it can be made: a live source, a chain to continue, replicated
+// tables.
+func openRequestedResnapshot(ctx context.Context, cfg *Config, chain *catalog.Chain, live *liveSource) (*resnapshot, error) {
+	if len(cfg.Resnapshot) == 0 {
+		return nil, nil
+	}
+	switch {
+	case live == nil:
+		return nil, errors.New("--resnapshot copies tables from a live primary: binlog files hold no table to copy")
+	case chain.Head() == nil:
+		return nil, errors.New("--resnapshot continues a chain, and this store has none yet: the first start copies every table anyway")
+	}
+	var tables []layout.TableRef
+	for _, name := range cfg.Resnapshot {
+		db, table, ok := strings.Cut(name, ".")
+		if !ok || db == "" || table == "" || strings.ContainsAny(name, "*?[") {
+			return nil, fmt.Errorf("--resnapshot %q: name a table as DB.TABLE", name)
+		}
+		if !cfg.Filter.Match(db, table) {
+			return nil, fmt.Errorf("--resnapshot %s: the table is not replicated (see --include and --exclude)", name)
+		}
+		tables = append(tables, layout.TableRef{DB: db, Table: table})
+	}
+	return openResnapshot(ctx, live, tables, true, "copied afresh (--resnapshot "+strings.Join(cfg.Resnapshot, ", ")+
+		"): changes before this commit that binlake could not read are not in the chain")
+}
+
+// openSource opens and checks the configured source; copies selects the
+// tables this start copies (see checkGrants).
+func openSource(ctx context.Context, cfg *Config, copies *Filter) (source, *liveSource, error) {
 	if path, ok := strings.CutPrefix(cfg.Source, "file://"); ok {
 		s, err := openFileSource(path)
 		return s, nil, err
@@ -173,7 +222,7 @@ func openSource(ctx context.Context, cfg *Config, snapshot bool) (source, *liveS
 		return nil, nil, err
 	}
 	s.replicaID, s.log, s.retryFor = cfg.ReplicaID, cfg.Log, max(cfg.SourceRetryFor, 0)
-	if err := s.check(ctx, &cfg.Filter, snapshot); err != nil {
+	if err := s.check(ctx, copies); err != nil {
 		return nil, nil, err
 	}
 	return s, s, nil
@@ -210,7 +259,7 @@ type run struct {
 	com   *committer
 }
 
-func (r *run) loop(ctx context.Context, from layout.Position, target *layout.Position) error {
+func (r *run) loop(ctx context.Context, from layout.Position, target *layout.Position, resnap *resnapshot) error {
 	pos, err := newPositionTracker(r.src.identity().Flavor, from)
 	if err != nil {
 		return err
@@ -223,7 +272,7 @@ func (r *run) loop(ctx context.Context, from layout.Position, target *layout.Pos
 	defer stopReading()
 	asm := &assembler{tracker: newTracker(r.cfg.Log, r.chain.LatestSchemas()), filter: &r.cfg.Filter, pos: pos,
 		next: r.chain.LastCommit() + 1, log: r.cfg.Log, pool: pool, batch: newBatch(pool), goMySQLOnly: r.cfg.goMySQLOnly,
-		ctx: readCtx, store: r.chain.Store(),
+		ctx: readCtx, store: r.chain.Store(), resnap: resnap, cfg: &r.cfg,
 		policy: flushPolicy{interval: r.cfg.FlushInterval, rows: r.cfg.FlushRows, bytes: r.cfg.FlushBytes},
 		// Sent even when ctx has ended: the batch's transactions are
 		// complete, and the committer takes every batch until the channel
@@ -240,7 +289,13 @@ func (r *run) loop(ctx context.Context, from layout.Position, target *layout.Pos
 		defer close(batches)
 		err := r.src.stream(readCtx, from, func(file string, ev *replication.BinlogEvent) error {
 			if ev == nil {
-				return asm.tick(time.Now())
+				if err := asm.tick(time.Now()); err != nil {
+					return err
+				}
+				if target != nil && asm.idle() && asm.resnap == nil && !pos.position().Before(*target) {
+					return errCaughtUp // an idle primary at the target: nothing more will come
+				}
+				return nil
 			}
 			if err := asm.handle(file, ev); err != nil {
 				return err

@@ -48,7 +48,7 @@ func takeSnapshot(ctx context.Context, s *liveSource, store layout.Store, cfg *C
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if err := snapshotTable(ctx, conn, store, ref, tx, cfg); err != nil {
+		if _, err := snapshotTable(ctx, conn, store, ref, tx, cfg, 1); err != nil {
 			return nil, err
 		}
 	}
@@ -135,19 +135,20 @@ func listTables(conn *client.Conn, f *Filter) ([]layout.TableRef, error) {
 	return out, nil
 }
 
-// snapshotTable reads one table's schema and rows into the snapshot commit:
-// the rows go to checkpoint parts in the store as they are read.
-func snapshotTable(ctx context.Context, conn *client.Conn, store layout.Store, ref layout.TableRef, tx *txn, cfg *Config) error {
+// snapshotTable reads one table's schema and rows into a snapshot commit
+// (tx) as schema version version: the rows go to checkpoint parts in the
+// store as they are read. It returns the version.
+func snapshotTable(ctx context.Context, conn *client.Conn, store layout.Store, ref layout.TableRef, tx *txn, cfg *Config, version int) (*layout.TableSchema, error) {
 	r, err := conn.Execute("SHOW CREATE TABLE " + quoteIdent(ref.DB) + "." + quoteIdent(ref.Table))
 	if err != nil {
-		return fmt.Errorf("snapshot %s: show create table: %w", ref, err)
+		return nil, fmt.Errorf("snapshot %s: show create table: %w", ref, err)
 	}
 	create, _ := r.GetString(0, 1)
 	cols, pk, err := ddl.ColumnsFromCreate(create)
 	if err != nil {
-		return fmt.Errorf("snapshot %s: %w", ref, err)
+		return nil, fmt.Errorf("snapshot %s: %w", ref, err)
 	}
-	s := &layout.TableSchema{DB: ref.DB, Table: ref.Table, Version: 1, Since: 1, Columns: cols, PrimaryKey: pk}
+	s := &layout.TableSchema{DB: ref.DB, Table: ref.Table, Version: version, Since: tx.n, Columns: cols, PrimaryKey: pk}
 	tx.schemas = append(tx.schemas, *s)
 	var total int64
 	if c, err := conn.Execute("SELECT table_rows FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", ref.DB, ref.Table); err == nil {
@@ -157,18 +158,18 @@ func snapshotTable(ctx context.Context, conn *client.Conn, store layout.Store, r
 	parts := layout.NewCheckpointParts(ctx, store, s, tx.n, cfg.SnapshotPartRows, cfg.SnapshotPartBytes)
 	defer parts.Discard() // the spool of a part left open by an error
 	if err := readRows(ctx, conn, s, total, cfg, parts); err != nil {
-		return fmt.Errorf("snapshot %s: %w", ref, err)
+		return nil, fmt.Errorf("snapshot %s: %w", ref, err)
 	}
 	objects, err := parts.Close()
 	if err != nil {
-		return fmt.Errorf("snapshot %s: %w", ref, err)
+		return nil, fmt.Errorf("snapshot %s: %w", ref, err)
 	}
 	tx.stored = append(tx.stored, objects...)
 	n := parts.Rows()
 	tc := tx.table(s)
 	tc.counts.Inserts = uint64(n)
 	tx.rows += int(n)
-	return nil
+	return s, nil
 }
 
 // readRows streams a table's rows over the binary protocol, which carries

@@ -66,8 +66,8 @@ func (s *liveSource) connect(ctx context.Context) (*client.Conn, error) {
 
 // check connects, learns the flavor and identity of the server, and refuses
 // settings binlake cannot replicate from and privileges its user lacks,
-// naming each (snapshot: this start copies the tables first).
-func (s *liveSource) check(ctx context.Context, f *Filter, snapshot bool) error {
+// naming each (copies: the tables this start copies, see checkGrants).
+func (s *liveSource) check(ctx context.Context, copies *Filter) error {
 	conn, err := s.connect(ctx)
 	if err != nil {
 		return err
@@ -107,7 +107,7 @@ func (s *liveSource) check(ctx context.Context, f *Filter, snapshot bool) error 
 	if len(problems) > 0 {
 		return fmt.Errorf("source %s cannot be replicated: %s", s.addr, strings.Join(problems, "; "))
 	}
-	return s.checkGrants(ctx, conn, f, snapshot)
+	return s.checkGrants(ctx, conn, copies)
 }
 
 func queryVars(conn *client.Conn, names ...string) (map[string]string, error) {

@@ -78,6 +78,9 @@ const (
 	CommitDML      CommitKind = "dml"      // a source transaction of row changes
 	CommitDDL      CommitKind = "ddl"      // a schema change
 	CommitSnapshot CommitKind = "snapshot" // the initial copy of tables that existed before streaming
+	// CommitResnapshot copies some tables afresh in one consistent snapshot
+	// (ingest --resnapshot); the versions it introduces are marked Gap.
+	CommitResnapshot CommitKind = "resnapshot"
 )
 
 // Commit is one source transaction as recorded in the chain.

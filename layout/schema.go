@@ -79,6 +79,11 @@ type TableSchema struct {
 	Dropped bool `json:"dropped,omitempty"`
 	// Truncated marks a version that starts from an empty table (TRUNCATE).
 	Truncated bool `json:"truncated,omitempty"`
+	// Gap marks a version that starts from a copy of the table taken at
+	// Since (a resnapshot): the table's changes between its previous
+	// version and Since are not in the chain, or not all of them. Its rows
+	// at Since are the checkpoint at Since.
+	Gap bool `json:"gap,omitempty"`
 	// RenamedFrom names the table whose rows this version carries over
 	// (through Origins) when it differs from this one: RENAME TABLE.
 	RenamedFrom *TableRef `json:"renamed_from,omitempty"`

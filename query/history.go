@@ -130,7 +130,7 @@ func (e *Engine) snapshotRows(ctx context.Context, s *session, links []catalog.L
 	l := links[last]
 	var cp *catalog.Checkpoint
 	for _, c := range e.Chain.Checkpoints(l.Table.DB, l.Table.Table, l.Schema.Version) {
-		if cm, ok := e.Chain.Commit(c.Commit); ok && cm.Kind == layout.CommitSnapshot && c.Commit == l.Schema.Since {
+		if cm, ok := e.Chain.Commit(c.Commit); ok && (cm.Kind == layout.CommitSnapshot || cm.Kind == layout.CommitResnapshot) && c.Commit == l.Schema.Since {
 			cp = &c
 			break
 		}

@@ -31,7 +31,7 @@ func (e *Engine) ShowRows(ctx context.Context, opts ShowOptions) (layout.Commit,
 		return layout.Commit{}, nil, err
 	}
 	cm, _ := e.Chain.Commit(n)
-	if cm.Kind == layout.CommitSnapshot {
+	if cm.Kind == layout.CommitSnapshot || cm.Kind == layout.CommitResnapshot {
 		rows, err := e.snapshotChanges(ctx, cm)
 		return cm, rows, err
 	}
@@ -74,7 +74,14 @@ func (e *Engine) ShowRows(ctx context.Context, opts ShowOptions) (layout.Commit,
 // snapshotChanges lists the rows of the initial snapshot as inserts.
 func (e *Engine) snapshotChanges(ctx context.Context, cm layout.Commit) ([]ChangeRow, error) {
 	var out []ChangeRow
+	copied := map[layout.TableRef]bool{}
+	for _, t := range cm.Tables {
+		copied[layout.TableRef{DB: t.DB, Table: t.Table}] = true
+	}
 	for _, s := range e.Chain.TablesAt(cm.N) {
+		if len(copied) > 0 && !copied[layout.TableRef{DB: s.DB, Table: s.Table}] {
+			continue // a checkpoint written at this commit later, not a copy it made
+		}
 		for _, cp := range e.Chain.Checkpoints(s.DB, s.Table, s.Version) {
 			if cp.Commit != cm.N {
 				continue

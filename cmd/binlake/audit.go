@@ -169,8 +169,8 @@ finds the DELETE that removed 40,000 rows at 14:02. Schema changes match
 			}
 			for _, s := range splitList(kinds) {
 				k := layout.CommitKind(strings.ToLower(s))
-				if k != layout.CommitDML && k != layout.CommitDDL && k != layout.CommitSnapshot {
-					return fmt.Errorf("--kind %q: use dml, ddl or snapshot", s)
+				if k != layout.CommitDML && k != layout.CommitDDL && k != layout.CommitSnapshot && k != layout.CommitResnapshot {
+					return fmt.Errorf("--kind %q: use dml, ddl, snapshot or resnapshot", s)
 				}
 				f.Kinds = append(f.Kinds, k)
 			}

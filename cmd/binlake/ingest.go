@@ -76,6 +76,9 @@ of binlog files, or a glob.`,
 	f.BoolVar(&cfg.ExitWhenCaughtUp, "exit-when-caught-up", false, "commit what the source has now, then exit (for scheduled runs)")
 	f.StringSliceVar(&cfg.Filter.Include, "include", nil, "only these tables: db.table globs, e.g. shop.* (repeatable)")
 	f.StringSliceVar(&cfg.Filter.Exclude, "exclude", nil, "never these tables: db.table globs (repeatable)")
+	f.StringSliceVar(&cfg.Resnapshot, "resnapshot", nil,
+		"copy these tables (db.table, repeatable) afresh from the live primary where the stream stands, skipping their changes "+
+			"before it: the way on after ingest stopped at an event it could not read, once the setting is fixed (their history gets a gap)")
 	f.BoolVar(&cloudwatchMetrics, "cloudwatch-metrics", os.Getenv("BINLAKE_CLOUDWATCH_METRICS") != "",
 		"publish binlake/ReplicationLagSeconds to CloudWatch every minute (env BINLAKE_CLOUDWATCH_METRICS)")
 	f.Uint32Var(&cfg.ReplicaID, "replica-id", 0, "server id binlake uses on the source (default random)")

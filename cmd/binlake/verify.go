@@ -37,6 +37,9 @@ disagreed when the change was made.`,
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "ok: %d manifests, %d commits, %d objects, %d bytes verified\n",
 				rep.Manifests, rep.Commits, rep.Objects, rep.Bytes)
+			for _, gap := range rep.Gaps {
+				fmt.Fprintf(cmd.OutOrStdout(), "gap: the history of %s before commit %d is incomplete: %s\n", gap.Table, gap.Commit, gap.Why)
+			}
 			if !continuity {
 				return nil
 			}

@@ -113,7 +113,7 @@ func resolveBadCommits(e *query.Engine, refs []string) (map[uint64]bool, []layou
 		}
 		c, _ := e.Chain.Commit(n)
 		switch c.Kind {
-		case layout.CommitSnapshot:
+		case layout.CommitSnapshot, layout.CommitResnapshot:
 			return nil, nil, fmt.Errorf("%w: %s is the initial snapshot, not a transaction: to restore tables, patch them from HEAD back to it",
 				ErrNotRevertible, catalog.Describe(c))
 		case layout.CommitDDL:
