@@ -41,6 +41,7 @@ type assembler struct {
 	// reach its position (see resnapshot); cfg configures its reading.
 	resnap *resnapshot
 	cfg    *Config
+	stats  *Stats
 }
 
 // handle processes one event read from file.
@@ -103,6 +104,7 @@ func (a *assembler) begin(h *replication.EventHeader, gtid string) error {
 		// A transaction that never ended (the binlog of a crashed server):
 		// it was not committed, so neither are its rows.
 		a.batch.dropPartial()
+		a.stats.drop()
 	}
 	if a.batch == nil {
 		a.batch = newBatch(a.pool)
@@ -119,7 +121,9 @@ func (a *assembler) begin(h *replication.EventHeader, gtid string) error {
 	if err != nil {
 		return fmt.Errorf("binlog %s:%d: %w", a.pos.file, h.LogPos, err)
 	}
-	if seen {
+	if !seen {
+		a.stats.begin(a.cur.time)
+	} else {
 		a.cur.replayed = true
 		a.log.Warn("dropping a transaction the chain already has: the source sent it again",
 			"gtid", gtid, "position", fmt.Sprintf("%s:%d", a.pos.file, h.LogPos), "resume", a.pos.position().String())
@@ -134,6 +138,7 @@ func (a *assembler) restart() layout.Position {
 	if a.cur != nil {
 		a.batch.dropPartial()
 		a.cur = nil
+		a.stats.drop()
 	}
 	return a.pos.position()
 }
@@ -330,6 +335,7 @@ func (a *assembler) end(h *replication.EventHeader) error {
 	}
 	tx.n = a.next
 	a.next++
+	a.stats.end(tx.n)
 	for _, tc := range tx.tables {
 		if last, ok := tc.seg.b.LastCommit(); !ok || last != tx.n {
 			continue // every row of the table was spilled

@@ -21,6 +21,7 @@ type committer struct {
 	source   layout.Source
 	uploads  int // parallel object encodes and uploads
 	observer func(flushed []layout.Commit, took time.Duration)
+	stats    *Stats
 }
 
 // write stores one batch and appends its manifest.
@@ -64,6 +65,7 @@ func (c *committer) write(ctx context.Context, b *batch) error {
 	if err := c.chain.Append(ctx, m); err != nil {
 		return fmt.Errorf("flush commits %d-%d: %w", first, last, err)
 	}
+	c.stats.committed(last, len(m.Commits))
 	if c.observer != nil {
 		c.observer(m.Commits, time.Since(start))
 	}

@@ -60,6 +60,8 @@ type Config struct {
 	OnFlush func(commits []layout.Commit, took time.Duration)
 	// OnSnapshot, when set, reports the initial snapshot's progress.
 	OnSnapshot func(table string, rows, total int64)
+	// Stats, when set, follows the lag behind the source (see Stats).
+	Stats *Stats
 
 	// goMySQLOnly has every event parsed and every row decoded by go-mysql
 	// (tests compare the two ways).
@@ -135,7 +137,7 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 	}
 	r := &run{cfg: cfg, chain: chain, src: src,
-		com: &committer{chain: chain, source: src.identity(), uploads: 8, observer: cfg.OnFlush}}
+		com: &committer{chain: chain, source: src.identity(), uploads: 8, observer: cfg.OnFlush, stats: cfg.Stats}}
 	from := layout.Position{}
 	if head := chain.Head(); head != nil {
 		from = head.Resume
@@ -222,6 +224,10 @@ func openSource(ctx context.Context, cfg *Config, copies *Filter) (source, *live
 		return nil, nil, err
 	}
 	s.replicaID, s.log, s.retryFor = cfg.ReplicaID, cfg.Log, max(cfg.SourceRetryFor, 0)
+	if st := cfg.Stats; st != nil {
+		s.onEvent = func() { st.contact(time.Now()) }
+		s.onReconnect = st.disconnected
+	}
 	if err := s.check(ctx, copies); err != nil {
 		return nil, nil, err
 	}
@@ -272,7 +278,7 @@ func (r *run) loop(ctx context.Context, from layout.Position, target *layout.Pos
 	defer stopReading()
 	asm := &assembler{tracker: newTracker(r.cfg.Log, r.chain.LatestSchemas()), filter: &r.cfg.Filter, pos: pos,
 		next: r.chain.LastCommit() + 1, log: r.cfg.Log, pool: pool, batch: newBatch(pool), goMySQLOnly: r.cfg.goMySQLOnly,
-		ctx: readCtx, store: r.chain.Store(), resnap: resnap, cfg: &r.cfg,
+		ctx: readCtx, store: r.chain.Store(), resnap: resnap, cfg: &r.cfg, stats: r.cfg.Stats,
 		policy: flushPolicy{interval: r.cfg.FlushInterval, rows: r.cfg.FlushRows, bytes: r.cfg.FlushBytes},
 		// Sent even when ctx has ended: the batch's transactions are
 		// complete, and the committer takes every batch until the channel

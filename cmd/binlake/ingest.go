@@ -39,18 +39,15 @@ of binlog files, or a glob.`,
 			cfg.Source, cfg.Store, cfg.Log = source, st, slog.Default()
 			prog := &progress{start: time.Now(), every: 10 * time.Second}
 			cfg.OnFlush = prog.flushed
+			cfg.Stats = &ingest.Stats{}
 			if cloudwatchMetrics {
-				pub, err := newLagPublisher(cmd.Context(), g.store)
+				pub, err := newLagPublisher(cmd.Context(), g.store, cfg.Stats)
 				if err != nil {
 					return fmt.Errorf("--cloudwatch-metrics: %w", err)
 				}
-				cfg.OnFlush = func(cs []layout.Commit, took time.Duration) {
-					prog.flushed(cs, took)
-					pub.observe(cs)
-				}
 				mctx, stop := context.WithCancel(cmd.Context())
 				done := make(chan struct{})
-				go func() { defer close(done); pub.run(mctx, time.Minute) }()
+				go func() { defer close(done); pub.run(mctx, time.Second, time.Minute) }()
 				defer func() { stop(); <-done }()
 			}
 			cfg.OnSnapshot = func(table string, rows, all int64) {
