@@ -336,6 +336,19 @@ func (b *SegmentBuilder) Text(img Image, col int, x []byte) {
 	}
 }
 
+// TextIfValid is Text for bytes that may not be UTF-8: it sets the column
+// and reports true if x is valid UTF-8, else it sets nothing and reports
+// false, so that the caller can convert x and call Text.
+func (b *SegmentBuilder) TextIfValid(img Image, col int, x []byte) bool {
+	if !utf8.Valid(x) {
+		return false
+	}
+	if v := b.slot(img, col, goString, "string"); v != nil {
+		b.setBytes(v, x)
+	}
+	return true
+}
+
 // String sets a column whose values are strings.
 func (b *SegmentBuilder) String(img Image, col int, x string) {
 	if v := b.slot(img, col, goString, "string"); v != nil {
