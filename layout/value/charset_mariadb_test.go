@@ -235,3 +235,34 @@ func escapes(b []byte) string {
 	}
 	return s.String()
 }
+
+// TestCollationsMatchMariaDB checks the character set and name of every
+// collation id the server has.
+func TestCollationsMatchMariaDB(t *testing.T) {
+	db := testenv.StartMariaDB(t, testenv.MariaDBOptions{})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, err := db.Connect(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r, err := c.Execute("SELECT ID, FULL_COLLATION_NAME, CHARACTER_SET_NAME FROM information_schema.COLLATION_CHARACTER_SET_APPLICABILITY")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range r.RowNumber() {
+		id, _ := r.GetUint(i, 0)
+		name, _ := r.GetString(i, 1)
+		cs, _ := r.GetString(i, 2)
+		if got := value.CollationName(id); got != name {
+			t.Errorf("collation %d: CollationName gives %q, the server %q", id, got, name)
+		}
+		if got, err := value.CharsetOfCollation(id); err != nil || got.Name != cs {
+			t.Errorf("collation %d (%s): CharsetOfCollation gives %v, %v; the server %s", id, name, got.Name, err, cs)
+		}
+	}
+	if r.RowNumber() < 1000 {
+		t.Errorf("only %d collations", r.RowNumber())
+	}
+}
