@@ -22,6 +22,7 @@ import (
 	"github.com/binlake/binlake/layout/value"
 	"github.com/binlake/binlake/query"
 	"github.com/binlake/binlake/query/patch"
+	"github.com/binlake/binlake/query/render"
 	"github.com/binlake/binlake/tests/testenv"
 )
 
@@ -75,8 +76,7 @@ func TestEveryCharsetExact(t *testing.T) {
 	e = lake.catchUp()
 	good := lake.serverState()
 	lake.check(e, fmt.Sprint(snapshotCommit), atSnapshot)
-	lake.check(e, "HEAD", good)
-	lake.checkCLI(good)
+	lake.checkSQL(nil, "HEAD", good) // through the CLI
 
 	// A transaction over every table, undone by a revert patch.
 	mustExec(t, c, "BEGIN")
@@ -115,7 +115,7 @@ func TestEveryCharsetExact(t *testing.T) {
 		t.Fatalf("restore: %v", err)
 	}
 	lake.apply("restore", buf.Bytes(), good)
-	lake.check(lake.catchUp(), "HEAD", good)
+	lake.checkSQL(lake.catchUp(), "HEAD", good)
 }
 
 // charsetTable is the table of one character set and the text it holds.
@@ -455,34 +455,26 @@ func cellHex(t *testing.T, col *layout.Column, v any) (string, *string) {
 	return "", nil
 }
 
-// checkCLI reads every text table through `binlake sql --format jsonl`: the
-// JSON strings, encoded back, must be the server's bytes.
-func (l *charsetLake) checkCLI(want cellState) {
+// checkSQL reads every table at ref with one DuckDB query in `binlake sql
+// --format jsonl` (through the CLI when e is nil): the JSON strings, encoded
+// back, must be the server's bytes. And DuckDB itself, with
+// docs/FORMAT.md's expression, must give a UTF-8 column's bytes.
+func (l *charsetLake) checkSQL(e *query.Engine, ref string, want cellState) {
 	l.t.Helper()
 	var parts []string
 	for _, tb := range l.tables {
-		if tb.cs != "binary" {
+		if tb.cs != "binary" { // its BLOBs do not UNION with text; as-of checks it
 			parts = append(parts, fmt.Sprintf("SELECT '%s' AS tb, id, v, t, ch, e FROM %s", tb.table(), tb.name()))
 		}
 	}
-	cmd := exec.CommandContext(l.ctx, binlakeBinary(l.t), "--store", "file://"+l.dir, "--cache", l.t.TempDir(),
-		"sql", "--format", "jsonl", strings.Join(parts, " UNION ALL ")+" ORDER BY tb, id")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		l.t.Fatalf("binlake sql: %v\n%s", err, stderr.String())
-	}
 	got := map[string]map[int64][]any{}
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
+	for _, line := range l.sql(e, ref, strings.Join(parts, " UNION ALL ")+" ORDER BY tb, id") {
 		var row struct {
 			TB, V, T, CH, E *string
-			ID             int64
+			ID              int64
 		}
-		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
-			l.t.Fatalf("binlake sql output %q: %v", sc.Text(), err)
+		if err := json.Unmarshal(line, &row); err != nil {
+			l.t.Fatalf("binlake sql output %q: %v", line, err)
 		}
 		if got[*row.TB] == nil {
 			got[*row.TB] = map[int64][]any{}
@@ -505,8 +497,57 @@ func (l *charsetLake) checkCLI(want cellState) {
 		for k, name := range charsetColumns {
 			cols[k] = layout.Column{Name: name, Charset: tb.cs}
 		}
-		l.compare("binlake sql "+tb.name(), cols, got[tb.table()], want[tb.table()])
+		l.compare(fmt.Sprintf("binlake sql %s at %s", tb.name(), ref), cols, got[tb.table()], want[tb.table()])
 	}
+
+	const formatBytes = `unhex(array_to_string(list_transform(string_split(v, ''), c ->
+  CASE WHEN unicode(c) BETWEEN 1113856 AND 1114111 THEN printf('%02X', unicode(c) - 1113856)
+       ELSE hex(encode(c)) END), ''))`
+	for _, cs := range []string{"utf8mb4", "utf8mb3"} {
+		lines := l.sql(e, ref, "SELECT id, coalesce(hex("+formatBytes+"), 'NULL') AS h FROM "+database+".cs_"+cs)
+		for _, line := range lines {
+			var row struct {
+				ID int64
+				H  string
+			}
+			if err := json.Unmarshal(line, &row); err != nil {
+				l.t.Fatalf("binlake sql output %q: %v", line, err)
+			}
+			if w := want["cs_"+cs][row.ID][0]; row.H != w {
+				l.t.Errorf("cs_%s row %d: FORMAT.md's DuckDB expression gives bytes %s, the server has %s", cs, row.ID, row.H, w)
+			}
+		}
+		if len(lines) != len(want["cs_"+cs]) {
+			l.t.Errorf("cs_%s: DuckDB read %d rows, the server has %d", cs, len(lines), len(want["cs_"+cs]))
+		}
+	}
+}
+
+// sql runs `binlake sql --format jsonl` at ref, through the CLI when e is
+// nil, and returns its lines.
+func (l *charsetLake) sql(e *query.Engine, ref, q string) [][]byte {
+	l.t.Helper()
+	var out bytes.Buffer
+	if e != nil {
+		if err := e.SQL(l.ctx, query.SQLOptions{At: ref, SQL: q}, render.Output{Format: render.FormatJSONL, W: &out}); err != nil {
+			l.t.Fatalf("sql at %s: %v", ref, err)
+		}
+	} else {
+		cmd := exec.CommandContext(l.ctx, binlakeBinary(l.t), "--store", "file://"+l.dir, "--cache", l.t.TempDir(),
+			"sql", "--at", ref, "--format", "jsonl", q)
+		var stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &stderr
+		if err := cmd.Run(); err != nil {
+			l.t.Fatalf("binlake sql: %v\n%s", err, stderr.String())
+		}
+	}
+	var lines [][]byte
+	sc := bufio.NewScanner(&out)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		lines = append(lines, slices.Clone(sc.Bytes()))
+	}
+	return lines
 }
 
 // apply runs a patch on the server and compares its tables with want.
