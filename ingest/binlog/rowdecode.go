@@ -43,8 +43,8 @@ type colDecoder struct {
 type decodeOp uint8
 
 // textPath is how a text column's bytes become canonical UTF-8: as they
-// are when they are plain UTF-8 (value.UTF8NeedsCheck), by the latin1
-// table, or through value.Charset.
+// are when they are plain UTF-8 (value.PlainUTF8), by the latin1 table, or
+// through value.Charset.
 type textPath uint8
 
 const (
@@ -418,7 +418,8 @@ func (d *RowDecoder) str(data []byte, b *layout.SegmentBuilder, img layout.Image
 func (d *RowDecoder) text(c *colDecoder, v []byte, b *layout.SegmentBuilder, img layout.Image, i int) {
 	switch c.text {
 	case textUTF8MB4, textUTF8MB3:
-		if !value.UTF8NeedsCheck(v, c.text == textUTF8MB3) && b.TextIfValid(img, i, v) {
+		if value.PlainUTF8(v, c.text == textUTF8MB3) {
+			b.TrustedText(img, i, v)
 			return
 		}
 		d.scratch = c.charset.AppendDecode(d.scratch[:0], v)

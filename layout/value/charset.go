@@ -169,7 +169,7 @@ func Decode(charset string, b []byte) (string, error) {
 	if cs.codec == nil {
 		return "", unknownCharset(charset)
 	}
-	if u, ok := cs.codec.(utf8Codec); ok && plainUTF8(b, u.max) {
+	if u, ok := cs.codec.(utf8Codec); ok && PlainUTF8(b, u.max == 3) {
 		return string(b), nil
 	}
 	return string(appendDecoded(make([]byte, 0, len(b)+len(b)/2), cs.codec, b)), nil
@@ -181,19 +181,41 @@ func (cs Charset) AppendDecode(dst, b []byte) []byte {
 	return appendDecoded(dst, cs.codec, b)
 }
 
-// UTF8NeedsCheck is the ingest fast path for text of a utf8mb4 (mb3
-// false) or utf8mb3 (mb3 true) column: when it reports false and b is
-// valid UTF-8, b is its own canonical form (Decode gives b). It reports
-// true when b holds a byte that may start an escape code point (F4) or,
-// for utf8mb3, a character of four bytes (F0..F4).
-func UTF8NeedsCheck(b []byte, mb3 bool) bool {
-	if !mb3 {
-		return bytes.IndexByte(b, 0xF4) >= 0
-	}
+// PlainUTF8 is the ingest fast path for text of a utf8mb4 (mb3 false) or
+// utf8mb3 (mb3 true) column: when it reports true, b is valid UTF-8 and its
+// own canonical form (Decode gives b). It reports false for anything else,
+// and for text with a character from U+100000 up (the escapes are among
+// them), which Decode handles. It costs what utf8.Valid does: ASCII goes 8
+// bytes at a time, and only text with other bytes is looked at further.
+func PlainUTF8(b []byte, mb3 bool) bool {
 	i := 0
-	for ; i+8 <= len(b); i += 8 {
+	for ; len(b)-i >= 8; i += 8 {
+		if binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 != 0 {
+			break
+		}
+	}
+	for ; i < len(b) && b[i] < 0x80; i++ {
+	}
+	if i == len(b) {
+		return true
+	}
+	rest := b[i:]
+	if !utf8.Valid(rest) {
+		return false
+	}
+	if !mb3 {
+		return bytes.IndexByte(rest, 0xF4) < 0
+	}
+	return !hasByteF0(rest)
+}
+
+// hasByteF0 reports whether b has a byte 0xF0..0xFF: in valid UTF-8, the
+// start of a four-byte character.
+func hasByteF0(b []byte) bool {
+	i := 0
+	for ; len(b)-i >= 8; i += 8 {
 		w := binary.LittleEndian.Uint64(b[i:])
-		if w&(w<<1)&(w<<2)&(w<<3)&0x8080808080808080 != 0 { // a byte of the form 1111xxxx
+		if w&(w<<1)&(w<<2)&(w<<3)&0x8080808080808080 != 0 {
 			return true
 		}
 	}

@@ -232,41 +232,50 @@ func TestEncodeRefusesTextNoBytesDecodeTo(t *testing.T) {
 	}
 }
 
-func TestUTF8NeedsCheck(t *testing.T) {
+func TestPlainUTF8(t *testing.T) {
 	for _, tt := range []struct {
 		in       string
 		mb4, mb3 bool
 	}{
-		{"", false, false},
-		{"plain ascii text, long enough for a word", false, false},
-		{"naïve € ☃", false, false},
-		{"smile 😀 here", false, true},
-		{"escape \U0010ff41 here", true, true},
-		{strings.Repeat("x", 15) + "\U0001F600", false, true},
+		{"", true, true},
+		{"plain ascii text, long enough for a word", true, true},
+		{"naïve € ☃", true, true},
+		{"smile 😀 here", true, false},
+		{"escape \U0010ff41 here", false, false},
+		{"\U0010fe00", false, false}, // plane 16 takes Decode's slower path
+		{"\U000ffffd", true, false},
+		{strings.Repeat("x", 15) + "\U0001F600", true, false},
+		{strings.Repeat("x", 15) + "\xff", false, false},
+		{"surrogate \xed\xa0\x80", false, false},
+		{"cut \xc3", false, false},
 	} {
-		if got := value.UTF8NeedsCheck([]byte(tt.in), false); got != tt.mb4 {
+		if got := value.PlainUTF8([]byte(tt.in), false); got != tt.mb4 {
 			t.Errorf("utf8mb4 %+q: %t", tt.in, got)
 		}
-		if got := value.UTF8NeedsCheck([]byte(tt.in), true); got != tt.mb3 {
+		if got := value.PlainUTF8([]byte(tt.in), true); got != tt.mb3 {
 			t.Errorf("utf8mb3 %+q: %t", tt.in, got)
 		}
 	}
-	// When it reports false for valid UTF-8, the text is canonical.
-	rng := rand.New(rand.NewPCG(11, 12))
-	for range 20000 {
-		b := make([]byte, rng.IntN(12))
-		for k := range b {
-			b[k] = []byte{'a', 0xC3, 0xA9, 0xF0, 0x9F, 0x98, 0x80, 0xF4, 0x8F, 0xBC, 0xBF, 0xED, 0xA0}[rng.IntN(13)]
-		}
-		for _, mb3 := range []bool{false, true} {
-			cs := map[bool]string{false: "utf8mb4", true: "utf8mb3"}[mb3]
-			if utf8.Valid(b) && !value.UTF8NeedsCheck(b, mb3) {
-				if s, _ := value.Decode(cs, b); s != string(b) {
-					t.Fatalf("%s %X: fast path would store it as it is, Decode gives %+q", cs, b, s)
-				}
+}
+
+// FuzzPlainUTF8: text the ingest fast path stores as it is must be valid
+// UTF-8 and its own canonical form, and text without characters from
+// U+100000 up that is its own canonical form takes the fast path.
+func FuzzPlainUTF8(f *testing.F) {
+	f.Add([]byte("abcdefgh\xc3\xa9\xf0\x9f\x98\x80\xf4\x8f\xbc\xbf\xed\xa0\x80"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, cs := range []string{"utf8mb4", "utf8mb3"} {
+			plain := value.PlainUTF8(b, cs == "utf8mb3")
+			s, _ := value.Decode(cs, b)
+			if plain && (s != string(b) || !utf8.Valid(b)) || !plain && s == string(b) && !hasPlane16(b) {
+				t.Fatalf("%s %X: PlainUTF8 %t, Decode gives %+q", cs, b, plain, s)
 			}
 		}
-	}
+	})
+}
+
+func hasPlane16(b []byte) bool {
+	return bytes.ContainsFunc(b, func(r rune) bool { return r >= 0x100000 })
 }
 
 // FuzzCharset: any bytes decode to valid UTF-8 that encodes back to the
