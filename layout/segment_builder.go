@@ -336,6 +336,16 @@ func (b *SegmentBuilder) Text(img Image, col int, x []byte) {
 	}
 }
 
+// TrustedText is Text for bytes the caller has just checked to be valid
+// UTF-8 (the binlog decoder's fast path checks that in the same pass that
+// looks for text needing conversion): it skips Text's own check, so that
+// text is scanned once. Anything else calls Text.
+func (b *SegmentBuilder) TrustedText(img Image, col int, x []byte) {
+	if v := b.slot(img, col, goString, "string"); v != nil {
+		b.setBytes(v, x)
+	}
+}
+
 // String sets a column whose values are strings.
 func (b *SegmentBuilder) String(img Image, col int, x string) {
 	if v := b.slot(img, col, goString, "string"); v != nil {

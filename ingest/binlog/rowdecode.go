@@ -22,7 +22,7 @@ import (
 type RowDecoder struct {
 	cols    []colDecoder
 	raw     []byte // go-mysql's text of a decimal or temporal value
-	scratch []byte // a value being built: canonical text, latin1, sets, BINARY
+	scratch []byte // a value being built: canonical text, decoded text, sets, BINARY
 }
 
 // colDecoder decodes the values of one column.
@@ -32,14 +32,27 @@ type colDecoder struct {
 	unsigned bool // integers
 	dec      int  // fractional-second digits, decimal scale
 	prec     int  // decimal precision; bit width
-	latin1   bool // text in latin1 rather than UTF-8
-	fixed    bool // BINARY(width): values are padded to width bytes
+	text     textPath
+	charset  value.Charset // of text other than utf8mb4, utf8mb3 and latin1
+	fixed    bool          // BINARY(width): values are padded to width bytes
 	width    int
 	kind     layout.Kind
 	members  []string
 }
 
 type decodeOp uint8
+
+// textPath is how a text column's bytes become canonical UTF-8: as they
+// are when they are plain UTF-8 (value.PlainUTF8), by the latin1 table, or
+// through value.Charset.
+type textPath uint8
+
+const (
+	textUTF8MB4 textPath = iota
+	textUTF8MB3
+	textLatin1
+	textCharset
+)
 
 const (
 	opInt decodeOp = iota + 1
@@ -153,13 +166,18 @@ func (c colDecoder) stringLike(col *layout.Column) (colDecoder, bool) {
 		return c, true
 	case layout.KindString:
 		c.op = opText
-		switch col.Charset {
-		case "utf8mb4", "utf8mb3", "utf8", "ascii":
-			return c, true
+		c.charset = value.CharsetNamed(col.Charset)
+		switch c.charset.Name {
+		case "utf8mb4":
+			c.text = textUTF8MB4
+		case "utf8mb3":
+			c.text = textUTF8MB3
 		case "latin1":
-			c.latin1 = true
-			return c, true
+			c.text = textLatin1
+		default:
+			c.text = textCharset
 		}
+		return c, c.charset.Known()
 	}
 	return c, false
 }
@@ -378,11 +396,8 @@ func (d *RowDecoder) str(data []byte, b *layout.SegmentBuilder, img layout.Image
 	}
 	v := data[c.size:end]
 	switch {
-	case c.op == opText && c.latin1:
-		d.scratch = value.AppendLatin1(d.scratch[:0], v)
-		b.Text(img, i, d.scratch)
 	case c.op == opText:
-		b.Text(img, i, v)
+		d.text(c, v, b, img, i)
 	case c.fixed && len(v) < c.width:
 		// The binlog strips trailing 0x00 from BINARY(n) values.
 		d.scratch = append(d.scratch[:0], v...)
@@ -396,6 +411,24 @@ func (d *RowDecoder) str(data []byte, b *layout.SegmentBuilder, img layout.Image
 		b.Bytes(img, i, v)
 	}
 	return end, nil
+}
+
+// text sets a text value: as it is when it is its own canonical form, the
+// common case, else decoded into scratch.
+func (d *RowDecoder) text(c *colDecoder, v []byte, b *layout.SegmentBuilder, img layout.Image, i int) {
+	switch c.text {
+	case textUTF8MB4, textUTF8MB3:
+		if value.PlainUTF8(v, c.text == textUTF8MB3) {
+			b.TrustedText(img, i, v)
+			return
+		}
+		d.scratch = c.charset.AppendDecode(d.scratch[:0], v)
+	case textLatin1:
+		d.scratch = value.AppendLatin1(d.scratch[:0], v)
+	default:
+		d.scratch = c.charset.AppendDecode(d.scratch[:0], v)
+	}
+	b.Text(img, i, d.scratch)
 }
 
 // Images lists the images a row of an operation has, in binlog order.

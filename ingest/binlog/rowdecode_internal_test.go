@@ -71,6 +71,16 @@ var columnTemplates = []testColumn{
 	{typ: mysql.MYSQL_TYPE_BLOB, meta: 2, coll: binaryColl},
 	{typ: mysql.MYSQL_TYPE_BLOB, meta: 3, coll: latin1Coll},
 	{typ: mysql.MYSQL_TYPE_BLOB, meta: 4, coll: binaryColl},
+	// Every other kind of character set: decoded by value.Charset.
+	{typ: mysql.MYSQL_TYPE_VARCHAR, meta: 60, coll: 33},                                                                                  // utf8mb3
+	{typ: mysql.MYSQL_TYPE_VARCHAR, meta: 40, coll: 13},                                                                                  // sjis
+	{typ: mysql.MYSQL_TYPE_STRING, meta: uint16(mysql.MYSQL_TYPE_STRING)<<8 | 20, coll: 35},                                              // char(10) ucs2
+	{typ: mysql.MYSQL_TYPE_BLOB, meta: 2, coll: 54},                                                                                      // utf16 text
+	{typ: mysql.MYSQL_TYPE_VARCHAR, meta: 80, coll: 60},                                                                                  // utf32
+	{typ: mysql.MYSQL_TYPE_VARCHAR, meta: 30, coll: 51},                                                                                  // cp1251
+	{typ: mysql.MYSQL_TYPE_VARCHAR, meta: 90, coll: 12},                                                                                  // ujis
+	{typ: mysql.MYSQL_TYPE_BLOB, meta: 1, coll: 248},                                                                                     // gb18030
+	{typ: mysql.MYSQL_TYPE_STRING, meta: uint16(mysql.MYSQL_TYPE_ENUM)<<8 | 1, coll: 13, members: []string{"a", "\x82\xa0", "\x85\x40"}}, // sjis enum
 	{typ: mysql.MYSQL_TYPE_STRING, meta: uint16(mysql.MYSQL_TYPE_ENUM)<<8 | 1, coll: utf8mb4Coll, members: []string{"a", "b", "ç"}},
 	{typ: mysql.MYSQL_TYPE_STRING, meta: uint16(mysql.MYSQL_TYPE_ENUM)<<8 | 2, coll: utf8mb4Coll, members: []string{"x"}},
 	{typ: mysql.MYSQL_TYPE_STRING, meta: uint16(mysql.MYSQL_TYPE_SET)<<8 | 1, coll: utf8mb4Coll, members: []string{"r", "g", "b"}},

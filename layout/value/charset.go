@@ -1,21 +1,24 @@
 package value
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 )
 
 // BinaryCollation is the id of the binary character set and collation.
 const BinaryCollation = 63
 
-// Charset is a MySQL character set: its name and the most bytes one
-// character takes.
+// Charset is a MySQL character set: its name, the most bytes one character
+// takes, and how binlake decodes and encodes it (nil for a name binlake
+// does not know).
 type Charset struct {
 	Name   string
 	MaxLen int
+	codec  codec
 }
 
 // collationRanges maps collation ids to character sets, MySQL's and
@@ -49,13 +52,6 @@ var collationRanges = []struct {
 	{672, 674, "utf16"}, {736, 738, "utf32"},
 }
 
-// charsetBytesPerChar holds the multi-byte character sets; all others take one
-// byte per character.
-var charsetBytesPerChar = map[string]int{
-	"big5": 2, "cp932": 2, "eucjpms": 3, "euckr": 2, "gb18030": 4, "gb2312": 2, "gbk": 2,
-	"sjis": 2, "ucs2": 2, "ujis": 3, "utf16": 4, "utf16le": 4, "utf32": 4, "utf8mb3": 3, "utf8mb4": 4,
-}
-
 // uca1400Charsets are the character sets of MariaDB's UCA 14.0.0
 // collations, whose ids are 2048 + charset<<8 + tailoring and flags.
 var uca1400Charsets = []string{"utf8mb3", "utf8mb4", "ucs2", "utf16", "utf32"}
@@ -76,105 +72,219 @@ func CharsetOfCollation(id uint64) (Charset, error) {
 	return Charset{}, fmt.Errorf("unknown collation id %s: binlake does not know its character set", strconv.FormatUint(orig, 10))
 }
 
+// CharsetNamed returns the character set of a name as MySQL spells it
+// ("utf8" is utf8mb3). A name binlake does not know has MaxLen 1 and no
+// codec: Decode and Encode refuse it.
 func CharsetNamed(name string) Charset {
-	n := charsetBytesPerChar[name]
-	if n == 0 {
-		n = 1
+	if name == "utf8" {
+		name = "utf8mb3"
 	}
-	return Charset{Name: name, MaxLen: n}
+	info, ok := charsets[name]
+	if !ok {
+		return Charset{Name: name, MaxLen: 1}
+	}
+	return Charset{Name: name, MaxLen: info.maxLen, codec: info.codec}
 }
 
-// Decode converts text in a MySQL character set to UTF-8, losslessly.
+// CharsetNames lists the character sets binlake knows, sorted.
+func CharsetNames() []string {
+	names := make([]string, 0, len(charsets))
+	for name := range charsets {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Known reports whether binlake decodes and encodes the character set.
+func (cs Charset) Known() bool { return cs.codec != nil }
+
+// charsetInfo is what binlake knows of one character set.
+type charsetInfo struct {
+	maxLen int
+	codec  codec
+}
+
+// charsets are every character set MariaDB 10.11 and MySQL 8 list in SHOW
+// CHARACTER SET. "binary" is here for ENUM and SET columns declared in it,
+// whose labels binlake reads as utf8mb4.
+var charsets = map[string]charsetInfo{
+	"utf8mb4": {4, utf8mb4}, "utf8mb3": {3, utf8mb3}, "binary": {1, utf8mb4},
+	"ucs2": {2, ucs2}, "utf16": {4, utf16be}, "utf16le": {4, utf16le}, "utf32": {4, utf32be},
+	"latin1": {1, latin1}, "ascii": {1, ascii},
+
+	"armscii8": {1, armscii8}, "cp1250": {1, cp1250}, "cp1251": {1, cp1251}, "cp1256": {1, cp1256},
+	"cp1257": {1, cp1257}, "cp850": {1, cp850}, "cp852": {1, cp852}, "cp866": {1, cp866}, "dec8": {1, dec8},
+	"geostd8": {1, geostd8}, "greek": {1, greek}, "hebrew": {1, hebrew}, "hp8": {1, hp8}, "keybcs2": {1, keybcs2},
+	"koi8r": {1, koi8r}, "koi8u": {1, koi8u}, "latin2": {1, latin2}, "latin5": {1, latin5}, "latin7": {1, latin7},
+	"macce": {1, macce}, "macroman": {1, macroman}, "swe7": {1, swe7}, "tis620": {1, tis620},
+
+	"big5": {2, big5}, "cp932": {2, cp932}, "sjis": {2, sjis}, "eucjpms": {3, eucjpms}, "ujis": {3, ujis},
+	"euckr": {2, euckr}, "gb2312": {2, gb2312}, "gbk": {2, gbk}, "gb18030": {4, gb18030},
+}
+
+// A codec decodes one character set character by character.
+//
+// next decodes the character at the start of b (len(b) > 0): its rune and
+// length in bytes, or ok false and the number of bytes that are undecodable
+// together: the bytes of a character the set has no Unicode character for,
+// or 1 (a UTF-16 or UTF-32 unit) when b starts no character at all.
+// Whenever next decodes r from b[:n], appendRune(r) appends exactly b[:n]:
+// that is what makes decoding reversible.
+//
+// appendRune appends the bytes of r, or reports false when no bytes of the
+// set decode to r.
+//
+// ascii reports whether every byte below 0x80 that starts a character is
+// that ASCII character.
+type codec interface {
+	next(b []byte) (r rune, n int, ok bool)
+	appendRune(dst []byte, r rune) ([]byte, bool)
+	ascii() bool
+}
+
+// Bytes that do not decode are kept in the text as one code point each,
+// escapeBase + the byte: U+10FF00..U+10FFFF, the last 256 code points of
+// Unicode (private use). So that the escape never collides with text, a
+// character that decodes to one of these code points is kept as the
+// escapes of its bytes too. docs/FORMAT.md states the rule.
+const escapeBase = 0x10FF00
+
+// IsEscape reports whether r stands for the byte r-0x10FF00 (see
+// Decode).
+func IsEscape(r rune) bool { return r >= escapeBase && r <= escapeBase+0xFF }
+
+// appendEscape appends the UTF-8 of escapeBase+c: F4 8F BC..BF 80..BF.
+func appendEscape(dst []byte, c byte) []byte {
+	return append(dst, 0xF4, 0x8F, 0xBC|c>>6, 0x80|c&0x3F)
+}
+
+// Decode converts text in a MySQL character set to its canonical UTF-8,
+// losslessly: each character becomes its Unicode character, and each byte
+// that is not part of a character binlake decodes becomes the code point
+// U+10FF00 + byte (see docs/FORMAT.md, "Text"). It fails only for a
+// character set binlake does not know.
 func Decode(charset string, b []byte) (string, error) {
-	switch charset {
-	case "utf8mb4", "utf8mb3", "utf8", "ascii":
-		if !utf8.Valid(b) {
-			return "", fmt.Errorf("text is not valid %s", charset)
-		}
+	cs := CharsetNamed(charset)
+	if cs.codec == nil {
+		return "", unknownCharset(charset)
+	}
+	if u, ok := cs.codec.(utf8Codec); ok && PlainUTF8(b, u.max == 3) {
 		return string(b), nil
-	case "latin1":
-		return decodeLatin1(b), nil
 	}
-	return "", fmt.Errorf("character set %s is not supported yet (supported: utf8mb4, utf8mb3, ascii, latin1, binary)", charset)
+	return string(appendDecoded(make([]byte, 0, len(b)+len(b)/2), cs.codec, b)), nil
 }
 
-// decodeLatin1 decodes MySQL's latin1, which is Windows-1252 with the five
-// bytes 1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) mapped to the
-// C1 controls of the same number, so every byte has its own rune.
-func decodeLatin1(b []byte) string {
-	var out strings.Builder
-	out.Grow(len(b))
-	for _, c := range b {
-		out.WriteRune(latin1Rune(c))
+// AppendDecode appends the canonical UTF-8 of text b (see Decode); cs must
+// be Known.
+func (cs Charset) AppendDecode(dst, b []byte) []byte {
+	return appendDecoded(dst, cs.codec, b)
+}
+
+// PlainUTF8 is the ingest fast path for text of a utf8mb4 (mb3 false) or
+// utf8mb3 (mb3 true) column: when it reports true, b is valid UTF-8 and its
+// own canonical form (Decode gives b). It reports false for anything else,
+// and for text with a character from U+100000 up (the escapes are among
+// them), which Decode handles. It costs what utf8.Valid does: ASCII goes 8
+// bytes at a time, and only text with other bytes is looked at further.
+func PlainUTF8(b []byte, mb3 bool) bool {
+	i := 0
+	for ; len(b)-i >= 8; i += 8 {
+		if binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 != 0 {
+			break
+		}
 	}
-	return out.String()
-}
-
-func latin1Rune(c byte) rune {
-	if c >= 0x80 && c < 0xA0 {
-		return cp1252High[c-0x80]
+	for ; i < len(b) && b[i] < 0x80; i++ {
 	}
-	return rune(c)
+	if i == len(b) {
+		return true
+	}
+	rest := b[i:]
+	if !utf8.Valid(rest) {
+		return false
+	}
+	if !mb3 {
+		return bytes.IndexByte(rest, 0xF4) < 0
+	}
+	return !hasByteF0(rest)
 }
 
-// cp1252High are the runes of bytes 0x80..0x9F.
-var cp1252High = [32]rune{
-	0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
-	0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+// hasByteF0 reports whether b has a byte 0xF0..0xFF: in valid UTF-8, the
+// start of a four-byte character.
+func hasByteF0(b []byte) bool {
+	i := 0
+	for ; len(b)-i >= 8; i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		if w&(w<<1)&(w<<2)&(w<<3)&0x8080808080808080 != 0 {
+			return true
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] >= 0xF0 {
+			return true
+		}
+	}
+	return false
 }
 
-// AppendLatin1 appends MySQL latin1 text as UTF-8 (see decodeLatin1).
-func AppendLatin1(dst, src []byte) []byte {
-	for _, c := range src {
-		if c < 0x80 {
-			dst = append(dst, c)
+func appendDecoded(dst []byte, c codec, src []byte) []byte {
+	ascii := c.ascii()
+	for len(src) > 0 {
+		if ascii && src[0] < 0x80 {
+			dst = append(dst, src[0])
+			src = src[1:]
 			continue
 		}
-		dst = utf8.AppendRune(dst, latin1Rune(c))
+		r, n, ok := c.next(src)
+		if ok && !IsEscape(r) {
+			dst = utf8.AppendRune(dst, r)
+		} else {
+			for _, b := range src[:n] {
+				dst = appendEscape(dst, b)
+			}
+		}
+		src = src[n:]
 	}
 	return dst
 }
 
-// Encode returns the introducer and the bytes of s in the column's
-// character set: the inverse of ingest's Decode.
+// Encode returns the introducer and the bytes of s, canonical text of a
+// column in charset (see Decode): the column's own bytes. It fails when s
+// is not the canonical form of any bytes (a character the set has no bytes
+// for, or escapes that would decode differently), so what it returns always
+// decodes back to s.
 func Encode(charset, s string) (intro string, raw []byte, err error) {
+	if charset == "" {
+		charset = "utf8mb4" // MySQL's JSON
+	}
+	cs := CharsetNamed(charset)
+	if cs.codec == nil {
+		return "", nil, unknownCharset(charset)
+	}
+	intro = "_" + cs.Name
 	if !utf8.ValidString(s) {
 		return "", nil, fmt.Errorf("text is not valid UTF-8")
 	}
-	switch charset {
-	case "utf8mb4", "utf8mb3", "utf8", "ascii", "binary", "":
-		return "_utf8mb4", []byte(s), nil
-	case "latin1":
-		raw, err := encodeLatin1(s)
-		return "_latin1", raw, err
+	if u, ok := cs.codec.(utf8Codec); ok && plainUTF8(s, u.max) {
+		return intro, []byte(s), nil
 	}
-	return "", nil, fmt.Errorf("character set %s is not supported (supported: utf8mb4, utf8mb3, ascii, latin1, binary)", charset)
-}
-
-// encodeLatin1 encodes text into MySQL's latin1 (cp1252 with the five
-// undefined bytes mapped to the C1 controls of the same number).
-func encodeLatin1(s string) ([]byte, error) {
-	out := make([]byte, 0, len(s))
+	raw = make([]byte, 0, len(s))
 	for _, r := range s {
-		b, ok := latin1Byte(r)
-		if !ok {
-			return nil, fmt.Errorf("character %U has no latin1 byte", r)
+		if IsEscape(r) {
+			raw = append(raw, byte(r-escapeBase))
+			continue
 		}
-		out = append(out, b)
+		var ok bool
+		if raw, ok = cs.codec.appendRune(raw, r); !ok {
+			return "", nil, fmt.Errorf("character %U has no bytes in character set %s", r, cs.Name)
+		}
 	}
-	return out, nil
+	if string(appendDecoded(nil, cs.codec, raw)) != s {
+		return "", nil, fmt.Errorf("text %+q is not what %s bytes %X decode to (escaped bytes that form a character)", Clip(s, 40), cs.Name, raw)
+	}
+	return intro, raw, nil
 }
 
-func latin1Byte(r rune) (byte, bool) {
-	if r < 0x80 || r >= 0xA0 && r <= 0xFF {
-		return byte(r), true
-	}
-	for i, h := range cp1252High {
-		if h == r {
-			return byte(0x80 + i), true
-		}
-	}
-	return 0, false
+func unknownCharset(name string) error {
+	return fmt.Errorf("character set %q is unknown to binlake (it knows every character set of MariaDB 10.11 and MySQL 8)", name)
 }

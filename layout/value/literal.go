@@ -26,9 +26,10 @@ func QuoteTable(db, table string) string { return QuoteIdent(db) + "." + QuoteId
 //     binary value (a FLOAT as the double it widens to), so the server parses
 //     the same bits back and an equality on the literal matches;
 //   - dates and times as quoted text (zero dates need PatchSessionSQL);
-//   - text, ENUM and SET in the column's character set with an introducer:
-//     readable (_utf8mb4'café') when every character is printable, else as
-//     hex (_utf8mb4 X'…'), so no escaping rule of the session matters;
+//   - text, ENUM and SET as the column's own bytes, with the introducer of
+//     its character set: readable (_utf8mb4'café', _sjis'abc') when
+//     Readable allows, else as hex (_sjis X'…'), so that neither a
+//     conversion nor an escaping rule of the session can change a byte;
 //   - bytes and GEOMETRY (MySQL's internal SRID + WKB) as X'…';
 //   - MySQL JSON as CAST(text AS JSON).
 func Literal(c *layout.Column, v any) (string, error) {
@@ -121,12 +122,20 @@ func textLiteralOf(charset, s string) (string, error) {
 	return intro + " " + HexLiteral(raw), nil
 }
 
-// Readable reports whether s can be written between quotes as it is: every
-// character printable (no controls, format characters or backslash), and
-// for a latin1 literal only ASCII, since the file itself is UTF-8.
+// Readable reports whether s can be written between quotes as it is after
+// introducer intro (the patch file is UTF-8, and its session SET NAMES
+// utf8mb4): every character printable (no controls, format characters,
+// escapes or backslash); for a literal in anything but utf8mb4, utf8mb3 or
+// binary only ASCII, and not at all for character sets that do not spell
+// ASCII as ASCII (ucs2, utf16, utf16le, utf32, swe7).
 func Readable(intro, s string) bool {
+	cs := CharsetNamed(strings.TrimPrefix(intro, "_"))
+	if !cs.Known() || !cs.codec.ascii() {
+		return s == ""
+	}
+	wide := cs.Name == "utf8mb4" || cs.Name == "utf8mb3" || cs.Name == "binary"
 	for _, r := range s {
-		if r == '\\' || r != ' ' && !unicode.IsGraphic(r) || intro == "_latin1" && r > 0x7e {
+		if r == '\\' || r != ' ' && !unicode.IsGraphic(r) || r > 0x7e && !wide {
 			return false
 		}
 	}

@@ -50,7 +50,23 @@ func TestLiteralEveryKind(t *testing.T) {
 		{col(layout.KindString, charset("utf8mb4")), `back\slash`, "_utf8mb4 X'6261636b5c736c617368'"},
 		{col(layout.KindString, charset("utf8mb4")), "NUL\x00", "_utf8mb4 X'4e554c00'"},
 		{col(layout.KindString, charset("utf8mb4")), "line\nbreak", "_utf8mb4 X'6c696e650a627265616b'"},
-		{col(layout.KindString, charset("utf8mb3")), "ok", "_utf8mb4'ok'"},
+		{col(layout.KindString, charset("utf8mb3")), "ok", "_utf8mb3'ok'"},
+		// Escaped bytes go back as they were: hex, since they are not text.
+		{col(layout.KindString, charset("utf8mb4")), "a\U0010ffff", "_utf8mb4 X'61ff'"},
+		{col(layout.KindString, charset("utf8mb3")), "\U0010ffed\U0010ffa0\U0010ff80", "_utf8mb3 X'eda080'"},
+		// Every other set: its own bytes, readable only for printable ASCII in
+		// a set that spells ASCII as ASCII.
+		{col(layout.KindString, charset("sjis")), "abc", "_sjis'abc'"},
+		{col(layout.KindString, charset("sjis")), "aあ", "_sjis X'6182a0'"},
+		{col(layout.KindString, charset("sjis")), "\U0010ff85\U0010ff40", "_sjis X'8540'"},
+		{col(layout.KindString, charset("cp1251")), "Жж", "_cp1251 X'c6e6'"},
+		{col(layout.KindString, charset("utf16")), "a😀", "_utf16 X'0061d83dde00'"},
+		{col(layout.KindString, charset("utf16le")), "a", "_utf16le X'6100'"},
+		{col(layout.KindString, charset("utf32")), "", "_utf32''"},
+		{col(layout.KindString, charset("utf32")), "a", "_utf32 X'00000061'"},
+		{col(layout.KindString, charset("swe7")), "ab", "_swe7 X'6162'"},
+		{col(layout.KindString, charset("ascii")), "ab", "_ascii'ab'"},
+		{col(layout.KindEnum, charset("binary")), "é", "_binary'é'"},
 		{col(layout.KindString, charset("latin1")), "plain", "_latin1'plain'"},
 		// latin1 is cp1252 with the five undefined bytes as C1 controls.
 		{col(layout.KindString, charset("latin1")), "€\u0081é\u009dÿ", "_latin1 X'8081e99dff'"},
@@ -85,7 +101,12 @@ func TestLiteralRefusesWhatItCannotWrite(t *testing.T) {
 		{layout.Column{Kind: layout.KindDouble}, math.Inf(1)},
 		{layout.Column{Kind: layout.KindFloat}, float32(math.NaN())},
 		{layout.Column{Kind: layout.KindString, Charset: "latin1"}, "中"},
-		{layout.Column{Kind: layout.KindString, Charset: "sjis"}, "a"},
+		{layout.Column{Kind: layout.KindString, Charset: "klingon"}, "a"},
+		{layout.Column{Kind: layout.KindString, Charset: "sjis"}, "é"},
+		{layout.Column{Kind: layout.KindString, Charset: "ucs2"}, "😀"},
+		// Escapes that spell a character are not what any bytes decode to.
+		{layout.Column{Kind: layout.KindString, Charset: "sjis"}, "\U0010ff82\U0010ffa0"},
+		{layout.Column{Kind: layout.KindString, Charset: "utf8mb4"}, "\U0010ffc3\U0010ffa9"},
 		{layout.Column{Kind: layout.KindString, Charset: "utf8mb4"}, "\xff"},
 		{layout.Column{Kind: layout.KindInt}, "1"},
 		{layout.Column{Kind: layout.KindBytes}, "text"},

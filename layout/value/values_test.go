@@ -32,6 +32,7 @@ var (
 	colUTF8     = layout.Column{Name: "s", Kind: layout.KindString, SQLType: "varchar(10)", Width: 10, Charset: "utf8mb4"}
 	colLatin1   = layout.Column{Name: "l", Kind: layout.KindString, SQLType: "text", Charset: "latin1"}
 	colSJIS     = layout.Column{Name: "j", Kind: layout.KindString, SQLType: "text", Charset: "sjis"}
+	colUnknown  = layout.Column{Name: "k", Kind: layout.KindString, SQLType: "text", Charset: "klingon"}
 	colBinary4  = layout.Column{Name: "bin", Kind: layout.KindBytes, SQLType: "binary(4)", Width: 4, Fixed: true, Charset: "binary"}
 	colBlob     = layout.Column{Name: "bl", Kind: layout.KindBytes, SQLType: "blob", Charset: "binary"}
 	colEnum     = layout.Column{Name: "e", Kind: layout.KindEnum, SQLType: "enum('a','b')", Charset: "utf8mb4", Members: []string{"a", "b"}}
@@ -81,6 +82,12 @@ func TestCanonical(t *testing.T) {
 		{"utf8mb4 from CHAR", colUTF8, "héllo 😀", "héllo 😀"},
 		{"utf8mb4 from TEXT", colUTF8, []byte("😀"), "😀"},
 		{"latin1", colLatin1, []byte{'C', 0xe9, 0x80, 0x81, 0xff}, "Cé€\u0081ÿ"},
+		{"sjis", colSJIS, []byte{'a', 0x82, 0xa0, 0xb1}, "aあｱ"},
+		// Bytes that are no character are kept as U+10FF00 + byte.
+		{"utf8mb4 not UTF-8", colUTF8, []byte{'a', 0xff, 'b'}, "a\U0010ffffb"},
+		{"utf8mb4 surrogate MariaDB stores", colUTF8, []byte{0xed, 0xa0, 0x80}, "\U0010ffed\U0010ffa0\U0010ff80"},
+		{"utf8mb4 escape code point itself", colUTF8, "\U0010ff41", "\U0010fff4\U0010ff8f\U0010ffbd\U0010ff81"},
+		{"sjis unassigned character", colSJIS, []byte{0x85, 0x40, 'x'}, "\U0010ff85\U0010ff40x"},
 		{"binary padded", colBinary4, "\x01\x02", []byte{1, 2, 0, 0}},
 		{"binary all zeros arrives empty", colBinary4, "", []byte{0, 0, 0, 0}},
 		{"binary full", colBinary4, "\x01\x02\x03\x04", []byte{1, 2, 3, 4}},
@@ -130,8 +137,7 @@ func TestCanonicalErrors(t *testing.T) {
 		{"datetime garbage", colDatetime, "2020-01-01T00:00:00", "not datetime text"},
 		{"time with too many digits", colTime2, "00:00:00.123", "more than 2 fraction digits"},
 		{"date with a fraction", colDate, "2020-01-01.5", "not date text"},
-		{"invalid utf8mb4", colUTF8, []byte{0xff}, "not valid utf8mb4"},
-		{"unknown character set", colSJIS, []byte("x"), "character set sjis"},
+		{"unknown character set", colUnknown, []byte("x"), `character set "klingon"`},
 		{"binary too long", colBinary4, "12345", "binary(4)"},
 		{"enum index too big", colEnum, int64(3), "enum index 3"},
 		{"set bit beyond members", colSet, int64(8), "beyond the 3"},
@@ -191,6 +197,8 @@ func TestFromSQL(t *testing.T) {
 		{"time(6) zero", colTime6, []byte("00:00:00"), "00:00:00.000000"},
 		{"utf8mb4", colUTF8, []byte("naïve 😀"), "naïve 😀"},
 		{"latin1 bytes", colLatin1, []byte{0x80, 0xe9}, "€é"},
+		{"utf8mb4 cut short", colUTF8, []byte{0xc3}, "\U0010ffc3"},
+		{"ucs2 of an odd length", layout.Column{Name: "w", Kind: layout.KindString, Charset: "ucs2"}, []byte{0, 'a', 0}, "a\U0010ff00"},
 		{"binary(4)", colBinary4, []byte{1, 0, 0, 0}, []byte{1, 0, 0, 0}},
 		{"empty blob from a nil slice", colBlob, []byte(nil), []byte{}},
 		{"enum", colEnum, []byte("b"), "b"},
@@ -228,7 +236,7 @@ func TestFromSQLErrors(t *testing.T) {
 		{"datetime with micros in datetime(3)", colDt3, []byte("2020-01-01 00:00:00.123456"), "more than 3"},
 		{"not an enum member", colEnum, []byte("z"), `"z" is not a member`},
 		{"not a set member", colSet, []byte("a,z"), `"z" is not a member`},
-		{"bad utf8", colUTF8, []byte{0xc3}, "not valid utf8mb4"},
+		{"unknown character set", colUnknown, []byte("x"), `character set "klingon"`},
 		{"year as bytes", colYear, []byte("2000"), "unexpected Go type []uint8"},
 	}
 	for _, tt := range tests {
@@ -252,6 +260,9 @@ func FuzzCanonical(f *testing.F) {
 	f.Add(uint8(13), uint8(4), int64(-1), 0.0, "", int16(0), int8(0), false, "utf8mb4")
 	f.Add(uint8(0), uint8(8), int64(-1), 0.0, "", int16(8), int8(0), true, "")
 	f.Add(uint8(14), uint8(12), int64(0), 0.0, `{"a": [1, 2]}`, int16(0), int8(0), false, "")
+	for _, cs := range value.CharsetNames() {
+		f.Add(uint8(10), uint8(13), int64(0), 0.0, "a\x82\xa0\xff\xed\xa0\x80\x00\xd8", int16(0), int8(0), false, cs)
+	}
 	f.Fuzz(func(t *testing.T, kind, sel uint8, i int64, fl float64, s string, width int16, scale int8, unsigned bool, charset string) {
 		col := layout.Column{Name: "c", Kind: fuzzKinds[int(kind)%len(fuzzKinds)], Width: int(width), Scale: int(scale),
 			Unsigned: unsigned, Fixed: width%2 == 0, Charset: charset, Members: []string{"a", "b", "c"}}
@@ -271,8 +282,28 @@ func FuzzCanonical(f *testing.F) {
 			if reflect.TypeOf(out) != want {
 				t.Fatalf("%s value %#v became %T, want %v", col.Kind, v, out, want)
 			}
+			if col.Kind == layout.KindString {
+				checkTextRoundTrip(t, col.Charset, v, out.(string))
+			}
 		}
 	})
+}
+
+// checkTextRoundTrip checks that canonical text s of a column in charset
+// encodes back to exactly the bytes in of the value it came from.
+func checkTextRoundTrip(t *testing.T, charset string, in any, s string) {
+	t.Helper()
+	var b []byte
+	switch x := in.(type) {
+	case string:
+		b = []byte(x)
+	case []byte:
+		b = x
+	}
+	_, raw, err := value.Encode(charset, s)
+	if err != nil || !bytes.Equal(raw, b) {
+		t.Fatalf("%s bytes %X became %+q, which encodes to %X (%v)", charset, b, s, raw, err)
+	}
 }
 
 // canonicalTypes is the Go type of each kind's canonical value.

@@ -336,7 +336,7 @@ func CreateTableSQL(s *layout.TableSchema) (string, error) {
 		if c.Kind == layout.KindString || c.Kind == layout.KindEnum || c.Kind == layout.KindSet {
 			if c.Charset != "" && c.Charset != "binary" {
 				def += " CHARACTER SET " + c.Charset
-				if name := collationName(c.Collation); name != "" && strings.HasPrefix(name, c.Charset+"_") {
+				if name := value.CollationName(c.Collation); name != "" && strings.HasPrefix(name, c.Charset+"_") {
 					def += " COLLATE " + name
 				}
 			}
@@ -356,22 +356,4 @@ func CreateTableSQL(s *layout.TableSchema) (string, error) {
 		defs = append(defs, "  PRIMARY KEY ("+strings.Join(keys, ", ")+")")
 	}
 	return "CREATE TABLE " + value.QuoteTable(s.DB, s.Table) + " (\n" + strings.Join(defs, ",\n") + "\n)", nil
-}
-
-// collationName names the common collations by id (MySQL and MariaDB agree
-// on these; MariaDB numbers a NO PAD variant id+1024). Unknown ids give "",
-// and the column gets its character set's default collation.
-func collationName(id uint64) string {
-	names := map[uint64]string{
-		5: "latin1_german1_ci", 8: "latin1_swedish_ci", 15: "latin1_danish_ci", 31: "latin1_german2_ci",
-		47: "latin1_bin", 48: "latin1_general_ci", 49: "latin1_general_cs", 94: "latin1_spanish_ci",
-		11: "ascii_general_ci", 65: "ascii_bin",
-		33: "utf8mb3_general_ci", 83: "utf8mb3_bin", 192: "utf8mb3_unicode_ci", 214: "utf8mb3_unicode_520_ci",
-		45: "utf8mb4_general_ci", 46: "utf8mb4_bin", 224: "utf8mb4_unicode_ci", 246: "utf8mb4_unicode_520_ci",
-		255: "utf8mb4_0900_ai_ci", 309: "utf8mb4_0900_bin",
-		1069: "utf8mb4_general_nopad_ci", 1070: "utf8mb4_nopad_bin",
-		1057: "utf8mb3_general_nopad_ci", 1107: "utf8mb3_nopad_bin",
-		1032: "latin1_swedish_nopad_ci", 1071: "latin1_nopad_bin",
-	}
-	return names[id]
 }
