@@ -18,6 +18,7 @@ import (
 
 	"github.com/binlake/binlake/catalog"
 	"github.com/binlake/binlake/layout"
+	"github.com/binlake/binlake/layout/cache"
 	"github.com/binlake/binlake/layout/filestore"
 	"github.com/binlake/binlake/layout/value"
 	"github.com/binlake/binlake/query"
@@ -355,7 +356,7 @@ func (l *charsetLake) catchUp() *query.Engine {
 	if err != nil {
 		l.t.Fatal(err)
 	}
-	cache, err := query.NewCache(l.t.TempDir(), l.store)
+	cache, err := cache.New(l.t.TempDir(), l.store)
 	if err != nil {
 		l.t.Fatal(err)
 	}

@@ -159,10 +159,3 @@ func waitCaughtUp(t *testing.T, st layout.Store, conn *client.Conn) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
-
-func mustExec(t *testing.T, conn *client.Conn, q string) {
-	t.Helper()
-	if _, err := conn.Execute(q); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-}
