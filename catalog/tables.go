@@ -158,3 +158,25 @@ func (c *Chain) Tables() []layout.TableRef {
 	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
 	return out
 }
+
+// Prepared returns the xa-prepare commit of an XA transaction and the
+// prepared objects holding its rows, when the chain has it (the newest,
+// should an XID be reused).
+func (c *Chain) Prepared(xid string) (layout.Commit, []layout.Object, bool) {
+	for i := len(c.manifests) - 1; i >= 0; i-- {
+		m := c.manifests[i]
+		for _, cm := range m.Commits {
+			if cm.Kind != layout.CommitXAPrepare || cm.XID != xid {
+				continue
+			}
+			var objs []layout.Object
+			for _, o := range m.Objects {
+				if o.Kind == layout.ObjectPrepared && o.First == cm.N {
+					objs = append(objs, o)
+				}
+			}
+			return cm, objs, true
+		}
+	}
+	return layout.Commit{}, nil, false
+}

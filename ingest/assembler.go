@@ -42,6 +42,9 @@ type assembler struct {
 	resnap *resnapshot
 	cfg    *Config
 	stats  *Stats
+	// prepared are the XA transactions prepared and not yet committed or
+	// rolled back, by XID.
+	prepared map[string]*preparedXA
 }
 
 // handle processes one event read from file.
@@ -80,6 +83,10 @@ func (a *assembler) handle(file string, ev *replication.BinlogEvent) error {
 		return a.rows(h, e)
 	case *replication.XIDEvent:
 		return a.end(h)
+	case *replication.GenericEvent:
+		if h.EventType == replication.XA_PREPARE_LOG_EVENT {
+			return a.xaPrepare(h, ev.RawData)
+		}
 	}
 	// Between transactions, events that belong to none (binlog checkpoints,
 	// GTID lists, heartbeats) still move the position, so a reader waiting
@@ -147,6 +154,12 @@ func (a *assembler) query(h *replication.EventHeader, e *replication.QueryEvent)
 	stmt := strings.TrimSpace(string(e.Query))
 	word := strings.ToUpper(firstWord(stmt))
 	if a.cur != nil && a.cur.replayed {
+		if word == "XA" {
+			if _, _, ok := xidOfStatement(stmt); ok {
+				return a.end(h) // a replayed XA COMMIT or ROLLBACK
+			}
+			return nil
+		}
 		switch word {
 		case "BEGIN", "XA", "SAVEPOINT", "ROLLBACK", "INSERT", "UPDATE", "DELETE", "REPLACE", "LOAD":
 			return nil
@@ -156,7 +169,12 @@ func (a *assembler) query(h *replication.EventHeader, e *replication.QueryEvent)
 	switch word {
 	case "BEGIN", "XA":
 		if a.cur == nil {
-			return a.begin(h, "")
+			if err := a.begin(h, ""); err != nil {
+				return err
+			}
+		}
+		if xid, commit, ok := xidOfStatement(stmt); ok && !a.cur.replayed {
+			return a.xaComplete(h, xid, commit)
 		}
 		return nil
 	case "COMMIT":

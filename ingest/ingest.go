@@ -278,7 +278,7 @@ func (r *run) loop(ctx context.Context, from layout.Position, target *layout.Pos
 	defer stopReading()
 	asm := &assembler{tracker: newTracker(r.cfg.Log, r.chain.LatestSchemas()), filter: &r.cfg.Filter, pos: pos,
 		next: r.chain.LastCommit() + 1, log: r.cfg.Log, pool: pool, batch: newBatch(pool), goMySQLOnly: r.cfg.goMySQLOnly,
-		ctx: readCtx, store: r.chain.Store(), resnap: resnap, cfg: &r.cfg, stats: r.cfg.Stats,
+		ctx: readCtx, store: r.chain.Store(), resnap: resnap, cfg: &r.cfg, stats: r.cfg.Stats, prepared: openPrepared(r.chain),
 		policy: flushPolicy{interval: r.cfg.FlushInterval, rows: r.cfg.FlushRows, bytes: r.cfg.FlushBytes},
 		// Sent even when ctx has ended: the batch's transactions are
 		// complete, and the committer takes every batch until the channel

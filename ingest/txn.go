@@ -39,6 +39,8 @@ type txn struct {
 	// replayed is set for a transaction the chain already has: its events
 	// are read and dropped.
 	replayed bool
+	// xid names the XA transaction this one prepares or completes.
+	xid string
 }
 
 // tableChanges counts the change rows of one table under one schema
@@ -79,7 +81,7 @@ func (t *txn) table(s *layout.TableSchema) *tableChanges {
 // record is the chain's record of the transaction as commit t.n.
 func (t *txn) record() layout.Commit {
 	c := layout.Commit{N: t.n, Kind: t.kind, GTID: t.gtid, File: t.end.File, Pos: t.end.Pos,
-		Time: t.time.UTC(), DDL: t.ddl, Schema: t.schema}
+		Time: t.time.UTC(), DDL: t.ddl, Schema: t.schema, XID: t.xid}
 	if len(t.tables) > 0 {
 		c.Tables = make([]layout.TableCount, 0, len(t.tables))
 	}

@@ -58,6 +58,13 @@ func CheckpointKey(db, table string, version int, commit uint64, sha string) str
 		EscapeName(db), EscapeName(table), version, numWidth, commit, sha)
 }
 
+// PreparedKey is the key of the change rows of an XA PREPARE, commit n,
+// held aside until its XA COMMIT:
+// "prepared/<db>/<table>/v<version>/<n>-<sha256>.parquet".
+func PreparedKey(db, table string, version int, n uint64, sha string) string {
+	return fmt.Sprintf("prepared/%s/%s/v%06d/%0*d-%s.parquet", EscapeName(db), EscapeName(table), version, numWidth, n, sha)
+}
+
 // TagKey is the key of a named commit.
 func TagKey(name string) string { return tagPrefix + EscapeName(name) }
 

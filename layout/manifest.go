@@ -81,6 +81,11 @@ const (
 	// CommitResnapshot copies some tables afresh in one consistent snapshot
 	// (ingest --resnapshot); the versions it introduces are marked Gap.
 	CommitResnapshot CommitKind = "resnapshot"
+	// CommitXAPrepare is an XA PREPARE: its rows are held aside, in
+	// prepared objects, until the XA COMMIT that makes them a dml commit.
+	CommitXAPrepare CommitKind = "xa-prepare"
+	// CommitXARollback is an XA ROLLBACK: the prepared rows never count.
+	CommitXARollback CommitKind = "xa-rollback"
 )
 
 // Commit is one source transaction as recorded in the chain.
@@ -94,8 +99,12 @@ type Commit struct {
 	Time time.Time `json:"time"`
 	// DDL is the statement text of a schema change, with Schema its default
 	// database.
-	DDL    string       `json:"ddl,omitempty"`
-	Schema string       `json:"schema,omitempty"`
+	DDL    string `json:"ddl,omitempty"`
+	Schema string `json:"schema,omitempty"`
+	// XID names the XA transaction of an xa-prepare, an xa-rollback, and
+	// the dml commit its XA COMMIT made, as MySQL writes it:
+	// X'<gtrid hex>',X'<bqual hex>',<format id>.
+	XID    string       `json:"xid,omitempty"`
 	Tables []TableCount `json:"tables,omitempty"`
 }
 
@@ -124,6 +133,10 @@ type ObjectKind string
 const (
 	ObjectSegment    ObjectKind = "segment"
 	ObjectCheckpoint ObjectKind = "checkpoint"
+	// ObjectPrepared holds the change rows of an XA PREPARE (numbered with
+	// its xa-prepare commit); readers leave it alone, and the XA COMMIT's
+	// commit carries the same rows in its own segments.
+	ObjectPrepared ObjectKind = "prepared"
 )
 
 // Object is a data object a manifest adds to the chain.

@@ -32,6 +32,9 @@ func appendCommit(b []byte, c *Commit) ([]byte, error) {
 	if c.Schema != "" {
 		b = appendField(b, "schema", c.Schema)
 	}
+	if c.XID != "" {
+		b = appendField(b, "xid", c.XID)
+	}
 	if len(c.Tables) > 0 {
 		b = append(b, `,"tables":[`...)
 		for i := range c.Tables {

@@ -18,7 +18,7 @@ func TestAppendCommitMatchesJSON(t *testing.T) {
 		time.Unix(0, 0).UTC(), time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 2, 29, 23, 59, 59, 1, time.FixedZone("x", 3600))}
 	for i := range 2000 {
 		c := Commit{N: rng.Uint64(), Kind: CommitKind(pick()), GTID: pick(), File: pick(), Pos: rng.Uint32(),
-			Time: times[rng.IntN(len(times))], DDL: pick(), Schema: pick()}
+			Time: times[rng.IntN(len(times))], DDL: pick(), Schema: pick(), XID: pick()}
 		for range rng.IntN(3) {
 			c.Tables = append(c.Tables, TableCount{DB: pick(), Table: pick(), Inserts: rng.Uint64N(3), Updates: rng.Uint64N(3), Deletes: rng.Uint64N(3)})
 		}

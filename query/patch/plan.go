@@ -113,6 +113,9 @@ func resolveBadCommits(e *query.Engine, refs []string) (map[uint64]bool, []layou
 		}
 		c, _ := e.Chain.Commit(n)
 		switch c.Kind {
+		case layout.CommitXAPrepare, layout.CommitXARollback:
+			return nil, nil, fmt.Errorf("%w: %s is an XA %s, which changes no row: the rows of an XA transaction count at its XA COMMIT, "+
+				"the commit with the same xid %s", ErrNotRevertible, catalog.Describe(c), strings.TrimPrefix(string(c.Kind), "xa-"), c.XID)
 		case layout.CommitSnapshot, layout.CommitResnapshot:
 			return nil, nil, fmt.Errorf("%w: %s is the initial snapshot, not a transaction: to restore tables, patch them from HEAD back to it",
 				ErrNotRevertible, catalog.Describe(c))

@@ -223,6 +223,10 @@ func readBinlog(files []string) ([]binlogTxn, error) {
 				if cur != nil {
 					cur.End = ev.Header.LogPos
 				}
+			case *replication.GenericEvent: // XA_PREPARE ends a prepared XA transaction
+				if cur != nil && ev.Header.EventType == replication.XA_PREPARE_LOG_EVENT {
+					cur.End = ev.Header.LogPos
+				}
 			}
 			return nil
 		})
